@@ -1,0 +1,5 @@
+"""``python -m audit`` runs the CLI."""
+
+from audit.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""Loading claim specs from ``claims/<report-id>/<claim-id>.yaml``.
+
+Each file is parsed with ``yaml.safe_load`` and validated as a ``ClaimSpec``. A bad
+file raises ``SpecError`` naming the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from audit.errors import SpecError, UnknownClaimError
+from audit.spec import ClaimSpec
+
+
+def load_spec(path: Path) -> ClaimSpec:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "document"
+        raise SpecError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, dict):
+        raise SpecError(path, "<root>", "expected a mapping of spec fields")
+    try:
+        spec = ClaimSpec.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "<root>"
+        raise SpecError(path, field, err["msg"]) from None
+    if spec.id != path.stem:
+        raise SpecError(path, "id", f"'{spec.id}' does not match the file name '{path.stem}'")
+    return spec
+
+
+def spec_paths(claims_dir: Path) -> list[Path]:
+    return sorted(claims_dir.glob("*/*.yaml"))
+
+
+def load_all(claims_dir: Path) -> dict[str, ClaimSpec]:
+    """Every spec under ``claims_dir``, keyed by id; duplicate ids are an error."""
+    specs: dict[str, ClaimSpec] = {}
+    for path in spec_paths(claims_dir):
+        spec = load_spec(path)
+        if spec.id in specs:
+            raise SpecError(path, "id", f"'{spec.id}' is already defined in another report")
+        specs[spec.id] = spec
+    return specs
+
+
+def find(specs: dict[str, ClaimSpec], claim_id: str) -> ClaimSpec:
+    """The spec with this id, or an error listing the closest ids."""
+    if claim_id in specs:
+        return specs[claim_id]
+    raise UnknownClaimError(claim_id, difflib.get_close_matches(claim_id, specs, n=3, cutoff=0.5))

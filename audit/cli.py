@@ -1,0 +1,175 @@
+"""The ``audit`` command line: each command parses, calls one library function, renders.
+
+Library modules are imported inside the commands so that ``audit --help`` stays fast
+and never imports torch. Every ``AuditError`` becomes one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit.profiles import Profile
+
+app = typer.Typer(
+    help="Reproduce the claims of a paper or a machine-written synthesis, and judge them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    MD = "md"
+    JSON = "json"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def handled(fn):
+    """Turn user-facing errors into one line and a non-zero exit, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from audit.errors import AuditError
+
+        try:
+            return fn(*args, **kwargs)
+        except AuditError as exc:
+            _console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _settings(ctx: typer.Context):
+    from audit.settings import resolve
+
+    return resolve(**ctx.obj)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    store: Annotated[
+        Path | None, typer.Option(help="DuckDB store file (env AUDIT_STORE; default .audit/audit.duckdb).")
+    ] = None,
+    claims_dir: Annotated[
+        Path | None, typer.Option(help="Claim specs folder (env AUDIT_CLAIMS_DIR; default ./claims).")
+    ] = None,
+) -> None:
+    ctx.obj = {"store": store, "claims_dir": claims_dir}
+
+
+@app.command("claims")
+@handled
+def claims_cmd(ctx: typer.Context) -> None:
+    """List every claim spec: id, kind, the synthesis's mark and what it claims."""
+    from audit.claims import load_all
+    from audit.render import claims_table
+
+    _console().print(claims_table(list(load_all(_settings(ctx).claims_dir).values())))
+
+
+@app.command("show")
+@handled
+def show_cmd(
+    ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain.")
+) -> None:
+    """Show one claim spec in full, with its newest stored verdict."""
+    from audit.claims import find, load_all
+    from audit.render import spec_view
+    from audit.report import stored_verdicts
+
+    settings = _settings(ctx)
+    spec = find(load_all(settings.claims_dir), claim_id)
+    _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id)))
+
+
+@app.command("verify")
+@handled
+def verify_cmd(
+    ctx: typer.Context,
+    claim: Annotated[
+        list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")
+    ] = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Verify every claim.")] = False,
+    profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
+    seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
+) -> None:
+    """Run claims' experiments, store runs with provenance, and print verdicts."""
+    from audit.render import calibration_table, verdict_table
+    from audit.verify import select_and_verify
+
+    settings = _settings(ctx)
+    with _progress() as bar:
+        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar)
+    out = _console()
+    out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
+    out.print(calibration_table(cal))
+
+
+@app.command("report")
+@handled
+def report_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, md or json.")] = Format.TABLE,
+    profile: Annotated[Profile | None, typer.Option(help="Only verdicts of this fidelity.")] = None,
+) -> None:
+    """Every claim with its newest verdict, and how well the synthesis was calibrated."""
+    from audit import render
+    from audit.report import build
+
+    report = build(_settings(ctx), profile and profile.value)
+    if fmt == Format.TABLE:
+        table = render.verdict_table([r.verdict for r in report.rows], "Report")
+        _console().print(table, render.calibration_table(report.calibration))
+    else:
+        typer.echo(render.markdown(report) if fmt == Format.MD else render.as_json(report), nl=False)
+
+
+@app.command("ingest")
+@handled
+def ingest_cmd(
+    ctx: typer.Context,
+    report: Annotated[Path, typer.Argument(help="A synthesis report in the seed's text format.")],
+    drafts: Annotated[bool, typer.Option(help="Write drafts for claims not yet in claims/.")] = True,
+) -> None:
+    """Parse a report, check its stated counts, store it and draft its new claims."""
+    from audit.ingest import ingest
+    from audit.render import ingest_view
+
+    _console().print(*ingest_view(ingest(_settings(ctx), report, drafts)))
+
+
+class _progress:
+    """A rich progress line per claim; a context manager yielding the update callback."""
+
+    def __enter__(self):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                            console=_console(stderr=True), transient=True)  # fmt: skip
+        self.bar.start()
+        self.task = self.bar.add_task("starting", total=None)
+        return lambda text: self.bar.update(self.task, description=f"verifying {text}")
+
+    def __exit__(self, *exc):
+        self.bar.stop()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

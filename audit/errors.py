@@ -1,0 +1,42 @@
+"""Errors a user can act on.
+
+Every ``AuditError`` is rendered by the CLI as one line on stderr with exit code 2,
+never as a traceback. The message says what is wrong and how to fix it.
+"""
+
+
+class AuditError(Exception):
+    """Bad input or configuration; the CLI prints it as one line and exits 2."""
+
+    exit_code = 2
+
+
+class SpecError(AuditError):
+    """A claim spec file failed to parse or validate."""
+
+    def __init__(self, path, field: str, problem: str):
+        self.path, self.field, self.problem = path, field, problem
+        super().__init__(f"{path}: field '{field}': {problem}")
+
+
+class UnknownClaimError(AuditError):
+    """A claim id that is not in the claims directory."""
+
+    def __init__(self, claim_id: str, suggestions: list[str]):
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown claim '{claim_id}'{hint} (run 'audit claims' to list them)")
+
+
+class IngestError(AuditError):
+    """A report that is not in the synthesis format ``audit ingest`` reads."""
+
+
+class StoreError(AuditError):
+    """The DuckDB store cannot be opened or migrated."""
+
+
+class Unverifiable(Exception):
+    """Raised by an experiment when the data or labels it needs are not available.
+
+    Not an ``AuditError``: it is an outcome, recorded as an UNVERIFIABLE run with its reason.
+    """

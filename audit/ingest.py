@@ -1,0 +1,45 @@
+"""``audit ingest``: read a report, check it, store it, and draft its new claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.claims import load_all
+from audit.drafts import Match, match, write_drafts
+from audit.records import now
+from audit.report_format import ReportRecord, read_report
+from audit.settings import Settings
+from audit.store import Store
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    record: ReportRecord
+    matches: list[Match]
+    drafts: list[Path]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.record.problems + [d for m in self.matches for d in m.disagreements]
+
+
+def store_report(store: Store, rec: ReportRecord) -> None:
+    store.upsert("reports", {
+        "id": rec.id, "title": rec.title, "date": rec.date,
+        "research_question": rec.research_question, "papers": rec.papers,
+        "claims_stated": rec.claims_stated, "verified_stated": rec.verified_stated,
+        "quality": rec.quality, "rows_found": len(rec.rows), "verified_found": rec.verified_found,
+        "source_path": rec.source_path, "sha256": rec.sha256,
+        "record": rec.model_dump(mode="json"), "ingested_at": now(),
+    })  # fmt: skip
+
+
+def ingest(settings: Settings, path: Path, drafts: bool = True) -> IngestResult:
+    record = read_report(path)
+    specs = load_all(settings.claims_dir) if settings.claims_dir.is_dir() else {}
+    matches = match(record, specs)
+    written = write_drafts(record, matches, settings.claims_dir, set(specs)) if drafts else []
+    with Store(settings.store) as store:
+        store_report(store, record)
+    return IngestResult(record, matches, written)

@@ -1,0 +1,169 @@
+"""Rendering verdicts and reports: rich tables for people, markdown and JSON for files."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from rich.table import Table
+
+from audit.calibration import Calibration
+from audit.report import Report, Row
+from audit.spec import ClaimSpec
+from audit.verdict import Verdict
+
+COLOURS = {
+    "SUPPORTED": "bold green", "PARTIAL": "yellow", "REFUTED": "bold red",
+    "INCONCLUSIVE": "magenta", "UNVERIFIABLE": "blue", "NOT_RUN": "dim",
+    "PIPELINE_OK": "cyan",
+}  # fmt: skip
+SYMBOLS = {"approx": "≈", "at-least": "≥", "at-most": "≤"}
+
+
+def num(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 1000 and float(x).is_integer() else f"{x:.3g}"
+
+
+def claimed_text(v: Verdict) -> str:
+    comp = v.comparison or ""
+    if comp in {"positive", "negative"}:
+        return "> 0" if comp == "positive" else "< 0"
+    if comp == "no-effect":
+        return f"0 ± {num(v.tolerance)}"
+    return f"{SYMBOLS.get(comp, comp)} {num(v.claimed)} ± {num(v.tolerance)}"
+
+
+def measured_text(v: Verdict) -> str:
+    if v.mean is None:
+        return "-"
+    if v.ci_low is None or v.ci_low == v.ci_high:
+        return f"{num(v.mean)} (n={v.n})"
+    return f"{num(v.mean)} [{num(v.ci_low)}, {num(v.ci_high)}] (n={v.n})"
+
+
+def synthesis_text(v: Verdict) -> str:
+    return f"{'✓' if v.synthesis_verified else '×'} {v.synthesis_confidence:.2f}"
+
+
+def why(v: Verdict) -> str:
+    return f"{v.reason}. {v.note}".strip(" .") if v.note else v.reason
+
+
+def verdict_table(verdicts: list[Verdict], title: str = "Verdicts") -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("claim", no_wrap=True)
+    for col in ("synthesis", "claimed", "measured (95% CI)", "fidelity", "verdict", "why"):
+        table.add_column(col, overflow="fold")
+    for v in verdicts:
+        table.add_row(
+            v.claim_id,
+            synthesis_text(v),
+            claimed_text(v),
+            measured_text(v),
+            v.profile,
+            f"[{COLOURS[v.status]}]{v.status}[/]",
+            why(v),
+        )
+    return table
+
+
+def calibration_table(cal: Calibration) -> Table:
+    agree = "-" if cal.agreement is None else f"{cal.agree}/{cal.decided}"
+    brier = "-" if cal.brier is None else f"{cal.brier:.3f}"
+    caption = None if cal.decided else "no decided claims yet (smoke, NOT_RUN and UNVERIFIABLE never count)"
+    table = Table(title=f"Synthesis vs verdicts: agreement {agree}, Brier {brier}", caption=caption)
+    for col in ("confidence bin", "claims", "mean confidence", "observed supported"):
+        table.add_column(col)
+    for b in cal.bins:
+        if b.n:
+            table.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.n), num(b.mean_confidence), num(b.observed))
+    return table
+
+
+def markdown(report: Report) -> str:
+    head = "| claim | kind | route | synthesis | claimed | measured (95% CI) | fidelity | verdict | why |"
+    lines = [head, "|" + "---|" * 9]
+    for r in report.rows:
+        v = r.verdict
+        cells = [v.claim_id, r.spec.kind.value, v.route, synthesis_text(v), claimed_text(v),
+                 measured_text(v), v.profile, f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    cal = report.calibration
+    lines.append(f"\nDecided claims: {cal.decided}; synthesis agrees on {cal.agree}; "
+                 f"Brier score: {'-' if cal.brier is None else f'{cal.brier:.3f}'}.")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report) -> str:
+    cal = report.calibration
+    return json.dumps({
+        "store": str(report.store),
+        "claims": [_row_json(r) for r in report.rows],
+        "calibration": {"decided": cal.decided, "agree": cal.agree, "brier": cal.brier,
+                        "bins": [b.__dict__ for b in cal.bins if b.n]},
+    }, indent=2, default=str)  # fmt: skip
+
+
+def _row_json(r: Row) -> dict:
+    return {
+        "kind": r.spec.kind.value,
+        "statement": r.spec.statement,
+        **r.verdict.model_dump(mode="json"),
+    }
+
+
+def claimed_of(spec: ClaimSpec) -> str:
+    c = spec.claimed
+    probe = Verdict(claim_id=spec.id, profile="-", status="NOT_RUN", claimed=c.value,
+                    comparison=c.comparison.value, tolerance=c.tolerance,
+                    synthesis_verified=spec.synthesis.verified,
+                    synthesis_confidence=spec.synthesis.confidence)  # fmt: skip
+    unit = f" {c.unit}" if c.unit and c.unit != "bool" else ""
+    return claimed_text(probe) + unit
+
+
+def claims_table(specs: list[ClaimSpec]) -> Table:
+    table = Table(title=f"{len(specs)} claims")
+    table.add_column("claim", no_wrap=True)
+    for col in ("kind", "synthesis", "claimed", "experiment", "statement"):
+        table.add_column(col, overflow="fold")
+    for s in specs:
+        mark = f"{'✓' if s.synthesis.verified else '×'} {s.synthesis.confidence:.2f}"
+        name = s.experiment.name + (" (draft)" if s.status == "draft" else "")
+        table.add_row(s.id, s.kind.value, mark, claimed_of(s), name, s.statement)
+    return table
+
+
+def spec_view(spec: ClaimSpec, verdict: Verdict | None) -> list:
+    import yaml
+    from rich.syntax import Syntax
+
+    text = yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    parts: list = [Syntax(text, "yaml", word_wrap=True)]
+    if verdict is not None:
+        parts.append(verdict_table([verdict], title="Newest stored verdict"))
+    return parts
+
+
+def ingest_view(result) -> list:
+    rec = result.record
+    table = Table(title=rec.title, show_header=False)
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    matched = sum(m.spec is not None for m in result.matches)
+    for field, value in (
+        ("report id", rec.id), ("date", rec.date or "-"),
+        ("research question", rec.research_question or "-"),
+        ("claims extracted", f"{len(rec.rows)} in the table (stated: {rec.claims_stated})"),
+        ("verified", f"{rec.verified_found} marked ✓ (stated: {rec.verified_stated})"),
+        ("quality score", "-" if rec.quality is None else f"{rec.quality}/10"),
+        ("references", str(len(rec.references))),
+        ("curated specs matched", f"{matched}/{len(rec.rows)}"),
+        ("drafts written", ", ".join(str(p) for p in result.drafts) or "none"),
+    ):  # fmt: skip
+        table.add_row(field, value)
+    problems = result.problems
+    lines = [f"[yellow]! {p}[/]" for p in problems] or ["[green]counts match the table[/]"]
+    return [table, *lines]

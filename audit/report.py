@@ -1,0 +1,55 @@
+"""``audit report``: every claim with its newest stored verdict, plus calibration."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.calibration import Calibration, calibrate
+from audit.claims import load_all
+from audit.profiles import Profile
+from audit.settings import Settings
+from audit.spec import ClaimSpec
+from audit.store import Store
+from audit.verdict import Verdict, decide
+
+
+@dataclass(frozen=True)
+class Row:
+    spec: ClaimSpec
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Report:
+    rows: list[Row]
+    calibration: Calibration
+    store: Path
+
+
+def never_verified(spec: ClaimSpec, profile: str | None) -> Verdict:
+    verdict = decide(spec, Profile(profile or "mini"), None, reason="never verified; run 'audit verify'")
+    return verdict.model_copy(update={"profile": profile or "-", "note": ""})
+
+
+def from_row(row: dict) -> Verdict:
+    run_ids = row.get("run_ids")
+    data = {k: v for k, v in row.items() if k in Verdict.model_fields and v is not None}
+    data["run_ids"] = json.loads(run_ids) if isinstance(run_ids, str) else (run_ids or [])
+    data["created_at"] = str(row["created_at"])
+    return Verdict.model_validate(data)
+
+
+def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, Verdict]:
+    if not store_path.exists():
+        return {}
+    with Store(store_path) as store:
+        return {cid: from_row(r) for cid, r in store.latest_verdicts(profile).items()}
+
+
+def build(settings: Settings, profile: str | None = None) -> Report:
+    specs = load_all(settings.claims_dir)
+    stored = stored_verdicts(settings.store, profile)
+    rows = [Row(s, stored.get(cid) or never_verified(s, profile)) for cid, s in specs.items()]
+    return Report(rows, calibrate([r.verdict for r in rows]), settings.store)

@@ -1,0 +1,65 @@
+"""Run one claim's experiment for one seed and hand the result over as a run record."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audit import provenance, registry
+from audit.errors import Unverifiable
+from audit.records import RunRecord, RunStatus, now, write_atomic
+from audit.settings import Settings
+from audit.spec import ClaimSpec, Profile
+
+
+@dataclass
+class RunContext:
+    """What an experiment gets: its claim, merged params, seed and where data lives."""
+
+    spec: ClaimSpec
+    profile: Profile
+    seed: int
+    params: dict[str, Any]
+    data_dir: Path | None
+    work_dir: Path
+    data_files: list[Path] = field(default_factory=list)
+
+    def use(self, path: Path) -> Path:
+        """Record a data file as an input, so its fingerprint lands in provenance."""
+        self.data_files.append(path)
+        return path
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed)
+    except ImportError:  # numpy is a dependency, but seeding must never fail a run
+        pass
+
+
+def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -> RunRecord:
+    fn, code_files = registry.resolve(spec.experiment.name)
+    ctx = RunContext(
+        spec, profile, seed, spec.params_for(profile), settings.data_dir,
+        settings.store.parent / "work" / spec.id,
+    )  # fmt: skip
+    seed_everything(seed)
+    started, status, error, measured = now(), RunStatus.OK, None, []
+    try:
+        measured = fn(ctx)
+    except Unverifiable as exc:
+        status, error = RunStatus.UNVERIFIABLE, str(exc)
+    except Exception as exc:  # a failed run is recorded, not raised: other claims go on
+        status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    record = RunRecord(
+        claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
+        status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
+        provenance=provenance.collect(spec.content_hash(), code_files, ctx.data_files),
+    )  # fmt: skip
+    write_atomic(record, settings.records_dir)
+    return record

@@ -1,0 +1,41 @@
+"""Where things live: the store, the claim specs, the data pack, the run records.
+
+Each location comes from a CLI option, else an ``AUDIT_*`` environment variable,
+else a default, so tests and CI can point every command somewhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = Path(".audit") / "audit.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path
+    claims_dir: Path
+    data_dir: Path | None
+
+    @property
+    def records_dir(self) -> Path:
+        """Workers drop their JSON run records here; one writer ingests them."""
+        return self.store.parent / "records"
+
+
+def _claims_default() -> Path:
+    local = Path("claims")
+    return local if local.is_dir() else REPO_ROOT / "claims"
+
+
+def resolve(store: Path | None = None, claims_dir: Path | None = None) -> Settings:
+    env = os.environ
+    data = env.get("AUDIT_DATA_DIR")
+    return Settings(
+        store=Path(store or env.get("AUDIT_STORE") or DEFAULT_STORE),
+        claims_dir=Path(claims_dir or env.get("AUDIT_CLAIMS_DIR") or _claims_default()),
+        data_dir=Path(data) if data else None,
+    )

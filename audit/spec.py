@@ -1,0 +1,147 @@
+"""The claim spec: one claim from a report, what it states and how we reproduce it.
+
+Specs are data (``claims/<report-id>/<claim-id>.yaml``), validated by these pydantic
+models. ``SCHEMA_VERSION`` is bumped on any breaking change to the fields, as
+lm-evaluation-harness bumps a task's version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from audit.profiles import Profile
+
+SCHEMA_VERSION = 1
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+
+
+class Kind(StrEnum):
+    QUANTITATIVE = "quantitative"
+    DIRECTIONAL = "directional"
+    DATASET_FACT = "dataset-fact"
+    DESIGN = "design"
+
+
+class Comparison(StrEnum):
+    APPROX = "approx"
+    AT_LEAST = "at-least"
+    AT_MOST = "at-most"
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NO_EFFECT = "no-effect"
+
+
+class _Strict(BaseModel):
+    # A typo in a spec key must be an error, not a silently ignored field.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    report: str
+    # Optional so that drafts of a report that names no paper still validate.
+    arxiv: str | None = Field(default=None, pattern=r"^\d{4}\.\d{4,5}$")
+    version: str | None = Field(default=None, pattern=r"^v\d+$")
+
+
+class Synthesis(_Strict):
+    verified: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Claimed(_Strict):
+    value: float | None = None
+    unit: str | None = None
+    precision: float = Field(default=0.0, ge=0.0)
+    comparison: Comparison
+    margin: float = Field(default=0.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _value_when_needed(self) -> Claimed:
+        needs = {Comparison.APPROX, Comparison.AT_LEAST, Comparison.AT_MOST}
+        if self.comparison in needs and self.value is None:
+            raise ValueError(f"comparison '{self.comparison}' needs a value")
+        return self
+
+    @property
+    def tolerance(self) -> float:
+        return self.precision + self.margin
+
+
+class Metric(_Strict):
+    name: str
+    description: str
+    split: str
+    aggregate: str
+    baseline: str | None = None
+    deterministic: bool = False
+
+
+class ProfileOverride(_Strict):
+    params: dict[str, Any] = Field(default_factory=dict)
+    claimed: dict[str, Any] = Field(default_factory=dict)
+    note: str = ""
+
+
+class Experiment(_Strict):
+    name: str = Field(pattern=SLUG)
+    params: dict[str, Any] = Field(default_factory=dict)
+    profiles: dict[Profile, ProfileOverride] = Field(default_factory=dict)
+
+
+class Evidence(_Strict):
+    note: str
+    location: str
+
+
+class ClaimSpec(_Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str = Field(pattern=SLUG)
+    status: Literal["curated", "draft"] = "curated"
+    statement: str = Field(min_length=1)
+    source: Source
+    synthesis: Synthesis
+    kind: Kind
+    claimed: Claimed
+    metric: Metric
+    experiment: Experiment
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    def params_for(self, profile: Profile) -> dict[str, Any]:
+        """The experiment params with the profile's overrides laid on top."""
+        override = self.experiment.profiles.get(profile, ProfileOverride())
+        return {**self.experiment.params, **override.params}
+
+    def claimed_for(self, profile: Profile) -> Claimed:
+        """What a run at this profile is judged against (mini may judge direction only)."""
+        override = self.experiment.profiles.get(profile, ProfileOverride())
+        if not override.claimed:
+            return self.claimed
+        # Validate the merge: model_copy(update=...) would skip validation and keep raw strings.
+        return Claimed.model_validate({**self.claimed.model_dump(), **override.claimed})
+
+    def note_for(self, profile: Profile) -> str:
+        return self.experiment.profiles.get(profile, ProfileOverride()).note
+
+    def content_hash(self) -> str:
+        """A stable hash of the spec's content, independent of YAML layout."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def printed_precision(number: str) -> float:
+    """Half a unit of the last printed digit: '8.2' -> 0.05, '1,104,934' -> 0.5."""
+    exponent = Decimal(number.replace(",", "")).as_tuple().exponent
+    return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers as printed in a statement, thousands separators kept."""
+    return NUMBER.findall(text)

@@ -1,0 +1,157 @@
+"""The DuckDB store: reports, claims, runs, provenance, measurements, verdicts.
+
+One process writes at a time (DuckDB's rule). Runs hand their results over as JSON
+records (``audit.records``) and ``Store.ingest_records`` is the single writer that
+loads them; ingesting the same record twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from audit.errors import StoreError
+from audit.records import RunRecord, read_records
+from audit.store.migrations import LATEST, MIGRATIONS
+
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
+)
+
+
+class Store:
+    """A connection to one store file, migrated to the latest schema on open."""
+
+    def __init__(self, path: Path, read_only: bool = False, upto: int = LATEST):
+        self.path = Path(path)
+        self.con = self._connect(read_only)
+        if not read_only:
+            self.migrate(upto)
+        elif self.schema_version() < LATEST:
+            raise StoreError(f"store {self.path} is at schema v{self.schema_version()}; "
+                             "open it once without read-only to migrate it")  # fmt: skip
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}; run 'audit verify' first or pass --store")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise StoreError(f"cannot open store {self.path}: {first}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def migrate(self, upto: int = LATEST) -> None:
+        """Apply every migration newer than the store, each in its own transaction."""
+        self.con.execute(_MIGRATIONS_TABLE)
+        current = self.schema_version()
+        if current > LATEST:
+            raise StoreError(f"store {self.path} has schema v{current}, newer than this audit "
+                             f"understands (v{LATEST}); upgrade audit")  # fmt: skip
+        for version, name, sql in MIGRATIONS:
+            if current < version <= upto:
+                self.con.execute("BEGIN TRANSACTION")
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+                self.con.execute("COMMIT")
+
+    # -- writes ------------------------------------------------------------------
+    def upsert(self, table: str, row: dict[str, Any]) -> None:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(
+            f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({marks})",
+            [_cell(v) for v in row.values()],
+        )
+
+    def ingest_records(self, directory: Path) -> int:
+        """Load every run record not yet in the store; returns how many were new."""
+        known = {r[0] for r in self.con.execute("SELECT id FROM runs").fetchall()}
+        fresh = [r for r in read_records(directory) if r.run_id not in known]
+        for record in fresh:
+            self.con.execute("BEGIN TRANSACTION")
+            self._insert_record(record)
+            self.con.execute("COMMIT")
+        return len(fresh)
+
+    def _insert_record(self, r: RunRecord) -> None:
+        self.upsert("runs", {
+            "id": r.run_id, "claim_id": r.claim_id, "experiment": r.experiment,
+            "profile": r.profile, "seed": r.seed, "status": r.status.value,
+            "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error,
+        })  # fmt: skip
+        self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
+        self.con.executemany(
+            "INSERT INTO measurements VALUES (?, ?, ?, ?, ?, ?)",
+            [[r.run_id, m.metric, m.task, m.language, m.split, m.value] for m in r.measurements],
+        )
+
+    # -- reads -------------------------------------------------------------------
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def latest_runs(self, claim_id: str, profile: str, seeds: list[int], spec_hash: str):
+        """The newest run per seed made with this exact spec."""
+        return self.rows(
+            """SELECT r.* FROM runs r JOIN provenance p ON p.run_id = r.id
+               WHERE r.claim_id = ? AND r.profile = ? AND p.spec_hash = ?
+                 AND list_contains(?, r.seed)
+               QUALIFY row_number() OVER (PARTITION BY r.seed ORDER BY r.ended_at DESC) = 1
+               ORDER BY r.seed""",
+            [claim_id, profile, spec_hash, seeds],
+        )
+
+    def headline_values(self, run_ids: list[str], metric: str) -> dict[str, float]:
+        """The aggregate (task '*', language '*') value of ``metric`` per run."""
+        found = self.rows(
+            "SELECT run_id, value FROM measurements WHERE list_contains(?, run_id) "
+            "AND metric = ? AND task = '*' AND language = '*'",
+            [run_ids, metric],
+        )
+        return {r["run_id"]: r["value"] for r in found}
+
+    def latest_verdicts(self, profile: str | None = None) -> dict[str, dict[str, Any]]:
+        """The newest verdict per claim, optionally for one profile only."""
+        rows = self.rows(
+            """SELECT * FROM verdicts WHERE ? IS NULL OR profile = ?
+               QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY created_at DESC) = 1""",
+            [profile, profile],
+        )
+        return {r["claim_id"]: r for r in rows}
+
+    def count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _cell(value: Any) -> Any:
+    """DuckDB takes JSON columns as text; dicts and lists are serialised."""
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, dict | list) else value

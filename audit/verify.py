@@ -1,0 +1,94 @@
+"""``audit verify``: run claims' experiments, store the runs, and judge them.
+
+For each claim: run its experiment once per seed (each run writes a JSON record),
+ingest the records into the store (the single writer), read back the newest run per
+seed made with this exact spec, and turn its values into a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from audit import registry
+from audit.records import RunStatus, now
+from audit.runner import run_once
+from audit.settings import Settings
+from audit.spec import ClaimSpec, Profile
+from audit.stats import summarise
+from audit.store import Store
+from audit.verdict import Status, Verdict, decide
+
+Progress = Callable[[str], None]
+
+
+def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
+    for spec in specs:
+        store.upsert("claims", {
+            "id": spec.id, "report_id": spec.source.report, "kind": spec.kind.value,
+            "statement": spec.statement, "spec_hash": spec.content_hash(),
+            "spec": spec.model_dump(mode="json"), "updated_at": now(),
+        })  # fmt: skip
+
+
+def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
+    """The verdict from what the store holds for this claim, profile and seeds."""
+    if not registry.is_registered(spec.experiment.name):
+        return decide(spec, profile, None, reason=registry.missing_reason(spec.experiment.name))
+    runs = store.latest_runs(spec.id, profile.value, list(range(seeds)), spec.content_hash())
+    ids = [r["id"] for r in runs]
+    if not runs:
+        return decide(spec, profile, None, reason="no run with the current spec")
+    for status, verdict in ((RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE),
+                            (RunStatus.FAILED, Status.NOT_RUN)):  # fmt: skip
+        bad = [r for r in runs if r["status"] == status.value]
+        if bad:
+            base = decide(spec, profile, None, run_ids=ids, reason=bad[0]["error"] or status.value)
+            return base.model_copy(update={"status": verdict})
+    values = store.headline_values(ids, spec.metric.name)
+    if len(values) < len(ids):
+        reason = f"a run recorded no aggregate '{spec.metric.name}' measurement"
+        return decide(spec, profile, None, run_ids=ids, reason=reason)
+    iv = summarise([values[i] for i in ids], spec.metric.deterministic)
+    return decide(spec, profile, iv, run_ids=ids)
+
+
+def save_verdict(store: Store, v: Verdict) -> None:
+    store.upsert("verdicts", {"id": f"{v.claim_id}:{v.profile}:{v.created_at}", **v.model_dump()})
+
+
+def verify(
+    specs: list[ClaimSpec], profile: Profile, seeds: int, settings: Settings,
+    progress: Progress | None = None,
+) -> list[Verdict]:  # fmt: skip
+    verdicts = []
+    with Store(settings.store) as store:
+        sync_claims(store, specs)
+        for spec in specs:
+            if progress:
+                progress(spec.id)
+            if registry.is_registered(spec.experiment.name):
+                for seed in range(seeds):
+                    run_once(spec, profile, seed, settings)
+                store.ingest_records(settings.records_dir)
+            verdict = judge_stored(store, spec, profile, seeds)
+            save_verdict(store, verdict)
+            verdicts.append(verdict)
+    return verdicts
+
+
+def select_and_verify(
+    settings: Settings, ids: list[str], all_claims: bool, profile: str, seeds: int,
+    progress: Progress | None = None,
+):  # fmt: skip
+    """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
+    from audit.calibration import calibrate
+    from audit.claims import find, load_all
+    from audit.errors import AuditError
+
+    specs = load_all(settings.claims_dir)
+    if all_claims == bool(ids):
+        what = "both --claim and --all" if all_claims else "no claim"
+        raise AuditError(f"{what} given: name claims with --claim ID (repeatable) or pass --all")
+    chosen = list(specs.values()) if all_claims else [find(specs, i) for i in ids]
+    verdicts = verify(chosen, Profile(profile), seeds, settings, progress)
+    return verdicts, calibrate(verdicts)
