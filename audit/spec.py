@@ -20,7 +20,13 @@ from audit.profiles import Profile
 
 SCHEMA_VERSION = 1
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
+WORDS = {w: str(i) for i, w in enumerate(_WORDS.split())}
+NUMBER = re.compile(
+    r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?"
+    rf"|\b(?:{'|'.join(WORDS)})\b",
+    re.IGNORECASE,
+)
 
 
 class Kind(StrEnum):
@@ -143,5 +149,5 @@ def printed_precision(number: str) -> float:
 
 
 def numbers_in(text: str) -> list[str]:
-    """The numbers as printed in a statement, thousands separators kept."""
-    return NUMBER.findall(text)
+    """The numbers as printed in a statement, thousands separators kept, 'nine' as '9'."""
+    return [WORDS.get(n.lower(), n) for n in NUMBER.findall(text)]

@@ -5,8 +5,9 @@ claim allows within tolerance):
 
 - SUPPORTED: the confidence interval lies inside the band.
 - PARTIAL: the interval is significantly in the claimed direction but disjoint from the band.
-- REFUTED: significantly in the opposite direction; for a no-effect claim, an effect
-  shown beyond the band; for an exact measurement (a count), any value outside the band.
+- REFUTED: significantly in the opposite direction; for a no-effect claim or an upper
+  bound, an interval wholly beyond the band; for an exact measurement (a count), any
+  value outside the band.
 - INCONCLUSIVE: one seed of a noisy measurement, or an interval that straddles zero or
   a band edge.
 - UNVERIFIABLE: the experiment could not get the data or labels it needs (with why).
@@ -84,12 +85,12 @@ def band(c: Claimed) -> tuple[float, float]:
 
 
 def direction(c: Claimed) -> int:
-    """+1 / -1 for the sign the claim asserts, 0 for a claim of no effect."""
-    if c.comparison in {Comparison.POSITIVE, Comparison.AT_LEAST}:
+    """+1 / -1 for the sign the claim asserts; 0 for no effect or a mere upper bound."""
+    if c.comparison == Comparison.POSITIVE:
         return 1
-    if c.comparison in {Comparison.NEGATIVE, Comparison.AT_MOST}:
+    if c.comparison == Comparison.NEGATIVE:
         return -1
-    if c.comparison == Comparison.NO_EFFECT or not c.value:
+    if c.comparison in {Comparison.NO_EFFECT, Comparison.AT_MOST} or not c.value:
         return 0
     return 1 if c.value > 0 else -1
 
@@ -118,8 +119,8 @@ def judge(c: Claimed, iv: Interval) -> tuple[Status, str]:
     d = direction(c)
     if d == 0:
         if disjoint:
-            return Status.REFUTED, "an effect beyond the no-effect band is significant"
-        return Status.INCONCLUSIVE, "interval straddles the no-effect band's edge"
+            return Status.REFUTED, "interval lies wholly outside the claimed band"
+        return Status.INCONCLUSIVE, "interval straddles the claimed band's edge"
     if (d > 0 and hi < 0) or (d < 0 and lo > 0):
         return Status.REFUTED, "significant in the opposite direction"
     if (d > 0 and lo > 0) or (d < 0 and hi < 0):

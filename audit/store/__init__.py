@@ -104,10 +104,9 @@ class Store:
             "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error,
         })  # fmt: skip
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
-        self.con.executemany(
-            "INSERT INTO measurements VALUES (?, ?, ?, ?, ?, ?)",
-            [[r.run_id, m.metric, m.task, m.language, m.split, m.value] for m in r.measurements],
-        )
+        rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value] for m in r.measurements]
+        if rows:  # failed and unverifiable runs measure nothing; duckdb refuses an empty batch
+            self.con.executemany("INSERT INTO measurements VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     # -- reads -------------------------------------------------------------------
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,36 @@
+# Two commands do all the set-up on a fresh machine:
+#   make audit   installs into .venv, ingests the seed report, verifies every claim, prints the report
+#   make test    installs into .venv, lints with ruff, runs the test suite
+# The data pack is read from AUDIT_DATA_DIR (default: ../shared/data beside this checkout).
+
+VENV := .venv
+BIN := $(VENV)/bin
+SEED := ../shared/reports/000_adfd80519d6416c1.txt
+export AUDIT_DATA_DIR ?= $(abspath ../shared/data)
+
+.PHONY: audit test install lint bench
+
+$(BIN)/audit: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch 2.13.0 first: its CPU wheel is local; a looser pin would pull CUDA builds.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/audit
+
+install: $(BIN)/audit
+
+audit: install
+	$(BIN)/audit ingest $(SEED)
+	$(BIN)/audit verify --all --profile mini --seeds 3
+	$(BIN)/audit report
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/cold_start.py

@@ -1,0 +1,35 @@
+import pytest
+
+from audit.claims import find, load_all
+from audit.errors import SpecError, UnknownClaimError
+from tests.conftest import CLAIMS
+
+SEED_IDS = {
+    "squad-gain", "mnli-gain", "hellaswag-gain", "multitask-gain", "retrieval-gain", "tydiqa-gain",
+    "xnli-no-gain", "xtreme-best-gain", "english-beats-mlm", "english-beats-translated", "base-model",
+    "target-task-count", "language-count", "intermediate-task-types", "anli-plus-size", "mnli-size",
+    "qqp-source", "squad-source", "hellaswag-source", "retrieval-no-train", "three-phase",
+}  # fmt: skip
+
+
+def test_all_21_seed_claims_are_encoded():
+    specs = load_all(CLAIMS)
+    assert set(specs) == SEED_IDS
+    assert all(s.source.report == "000_adfd80519d6416c1" for s in specs.values())
+    assert sum(s.synthesis.verified for s in specs.values()) == 14
+
+
+def test_unknown_id_suggests_the_closest():
+    with pytest.raises(UnknownClaimError) as err:
+        find(load_all(CLAIMS), "squad-gian")
+    assert "squad-gain" in str(err.value)
+
+
+def test_duplicate_ids_across_reports_are_an_error(claims_copy):
+    other = claims_copy / "another-report"
+    other.mkdir()
+    (other / "squad-gain.yaml").write_text(
+        (claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml").read_text()
+    )
+    with pytest.raises(SpecError, match="already defined"):
+        load_all(claims_copy)

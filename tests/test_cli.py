@@ -1,0 +1,108 @@
+"""Every command through typer's test runner, plus the cold-start import rule."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from audit.cli import app
+
+runner = CliRunner()
+COMMANDS = ["claims", "show", "verify", "report", "ingest"]
+
+
+def invoke(settings, *args):
+    return runner.invoke(
+        app, ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir), *args]
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_every_registered_command_is_tested():
+    assert sorted(c.name for c in app.registered_commands) == sorted(COMMANDS)
+
+
+def test_claims_lists_21(settings):
+    result = invoke(settings, "claims")
+    assert result.exit_code == 0 and "21 claims" in result.output and "squad-gain" in result.output
+
+
+def test_show_prints_the_spec(settings):
+    result = invoke(settings, "show", "mnli-size")
+    assert result.exit_code == 0 and "392702" in result.output
+
+
+def test_unknown_claim_suggests_and_exits_2(settings):
+    result = invoke(settings, "show", "squad-gian")
+    assert result.exit_code == 2
+    assert "did you mean squad-gain" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_spec_is_one_line_exit_2(settings):
+    path = settings.claims_dir / "000_adfd80519d6416c1" / "mnli-size.yaml"
+    path.write_text(path.read_text().replace("kind: dataset-fact", "kind: rumour"))
+    result = invoke(settings, "claims")
+    assert result.exit_code == 2
+    assert "mnli-size.yaml: field 'kind'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_verify_then_report_in_every_format(settings):
+    result = invoke(settings, "verify", "--claim", "squad-gain", "--profile", "smoke", "--seeds", "1")
+    assert result.exit_code == 0 and "NOT_RUN" in result.output
+    table = invoke(settings, "report")
+    assert table.exit_code == 0 and "Synthesis vs verdicts" in table.output
+    md = invoke(settings, "report", "--format", "md")
+    assert md.output.startswith("| claim |") and md.output.count("\n| ") == 21
+    data = json.loads(invoke(settings, "report", "--format", "json").output)
+    assert len(data["claims"]) == 21
+    squad = next(c for c in data["claims"] if c["claim_id"] == "squad-gain")
+    assert squad["profile"] == "smoke" and "xtreme-transfer" in squad["reason"]
+
+
+def test_verify_needs_claims_or_all(settings):
+    assert invoke(settings, "verify").exit_code == 2
+    assert invoke(settings, "verify", "--all", "--claim", "squad-gain").exit_code == 2
+
+
+def test_verify_rejects_an_unknown_profile(settings):
+    result = invoke(settings, "verify", "--all", "--profile", "huge")
+    assert result.exit_code == 2 and "huge" in result.output
+
+
+def test_ingest_the_seed(settings, seed_report):
+    result = invoke(settings, "ingest", str(seed_report))
+    assert result.exit_code == 0
+    assert "21 in the table (stated: 21)" in result.output
+    assert "14 marked ✓ (stated: 14)" in result.output
+    assert "21/21" in result.output
+
+
+def test_ingest_of_a_foreign_file_is_one_line(settings, tmp_path):
+    other = tmp_path / "notes.md"
+    other.write_text("# Shopping\n- milk\n")
+    result = invoke(settings, "ingest", str(other))
+    assert result.exit_code == 2 and "no claims table" in result.output
+    missing = invoke(settings, "ingest", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["claims"]])
+def test_cold_commands_do_not_import_torch(args):
+    code = (
+        "import sys; from audit.cli import app\n"
+        f"try: app({args!r})\nexcept SystemExit: pass\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "assert 'transformers' not in sys.modules, 'transformers imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,24 @@
+from audit.provenance import collect
+from audit.records import Measurement, RunRecord, RunStatus, now, read_records, write_atomic
+
+
+def make_record(claim: str = "squad-gain", seed: int = 0, value: float = 1.0) -> RunRecord:
+    t = now()
+    return RunRecord(
+        claim_id=claim, experiment="fake", profile="mini", seed=seed, status=RunStatus.OK,
+        started_at=t, ended_at=t, measurements=[Measurement(metric="avg_gain", value=value)],
+        provenance=collect("spec-hash", [], []),
+    )  # fmt: skip
+
+
+def test_record_round_trips_through_json(tmp_path):
+    rec = make_record(value=2.5)
+    path = write_atomic(rec, tmp_path)
+    assert path.name == f"{rec.run_id}.json"
+    assert read_records(tmp_path) == [rec]
+
+
+def test_temporary_files_from_a_crashed_writer_are_ignored(tmp_path):
+    write_atomic(make_record(), tmp_path)
+    (tmp_path / ".tmp-abc.json").write_text('{"half": ')
+    assert len(read_records(tmp_path)) == 1

@@ -1,0 +1,114 @@
+import multiprocessing as mp
+
+import duckdb
+import pytest
+
+from audit.errors import StoreError
+from audit.records import write_atomic
+from audit.store import Store
+from audit.store.migrations import LATEST
+from tests.test_records import make_record
+
+
+def test_new_store_has_every_table_and_the_migration_log(tmp_path):
+    with Store(tmp_path / "a.duckdb") as store:
+        assert store.schema_version() == LATEST
+        tables = {r["table_name"] for r in store.rows("SELECT table_name FROM information_schema.tables")}
+        log = store.rows("SELECT version FROM schema_migrations ORDER BY version")
+    assert {"reports", "claims", "runs", "provenance", "measurements", "verdicts"} <= tables
+    assert [r["version"] for r in log] == list(range(1, LATEST + 1))
+
+
+def test_a_store_made_with_an_older_schema_is_migrated_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Store(path, upto=1) as old:
+        assert old.schema_version() == 1
+        old.con.execute("INSERT INTO verdicts (id, claim_id, status) VALUES ('v1', 'squad-gain', 'NOT_RUN')")
+    with Store(path) as store:
+        assert store.schema_version() == LATEST
+        row = store.rows("SELECT claim_id, route, note FROM verdicts")[0]
+    assert row == {"claim_id": "squad-gain", "route": "reproduced", "note": ""}
+
+
+def test_a_store_newer_than_this_code_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_migrations VALUES (?, 'future', now())", [LATEST + 1])
+    con.close()
+    with pytest.raises(StoreError, match="newer than this audit understands"):
+        Store(path)
+
+
+def test_read_only_open_of_a_missing_store_says_what_to_do(tmp_path):
+    with pytest.raises(StoreError, match="run 'audit verify' first"):
+        Store(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_a_non_duckdb_file_gives_one_line(tmp_path):
+    path = tmp_path / "text.duckdb"
+    path.write_text("not a database")
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert "\n" not in str(err.value)
+    assert path.read_text() == "not a database"  # never clobbered
+
+
+def test_ingesting_records_twice_adds_nothing(tmp_path):
+    records = tmp_path / "records"
+    for seed in range(3):
+        write_atomic(make_record(seed=seed, value=seed), records)
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.ingest_records(records) == 3
+        assert store.ingest_records(records) == 0
+        assert store.count("runs") == 3 and store.count("measurements") == 3
+        assert store.count("provenance") == 3
+
+
+def _worker(args):
+    directory, seed = args
+    write_atomic(make_record(claim=f"c{seed % 3}", seed=seed, value=float(seed)), directory)
+
+
+def test_parallel_workers_hand_over_through_records_to_one_writer(tmp_path):
+    records = tmp_path / "records"
+    with mp.get_context("spawn").Pool(4) as pool:
+        pool.map(_worker, [(records, s) for s in range(12)])
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.ingest_records(records) == 12
+        total = store.con.execute("SELECT sum(value) FROM measurements").fetchone()[0]
+    assert total == sum(range(12))
+
+
+def test_a_second_writer_process_is_refused_with_one_line(tmp_path):
+    path = tmp_path / "s.duckdb"
+    ready = tmp_path / "ready"
+    holder = mp.get_context("spawn").Process(target=_hold, args=(str(path), str(ready)))
+    holder.start()
+    try:
+        _wait_for(ready)
+        with pytest.raises(StoreError, match="cannot open store"):
+            Store(path)
+    finally:
+        holder.terminate()
+        holder.join()
+
+
+def _hold(path, ready):
+    import time
+    from pathlib import Path
+
+    store = Store(Path(path))
+    Path(ready).write_text("1")
+    time.sleep(30)
+    store.close()
+
+
+def _wait_for(path):
+    import time
+
+    for _ in range(300):
+        if path.exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError("holder process never opened the store")

@@ -1,0 +1,100 @@
+"""Verdict rules on synthetic measurement sets, boundaries included."""
+
+import pytest
+
+from audit.profiles import Profile
+from audit.spec import Claimed, ClaimSpec
+from audit.stats import Interval
+from audit.verdict import Status, decide, judge
+from tests.test_spec import _valid
+
+
+def iv(lo, hi, mean=None, exact=False, n=3):
+    return Interval(n, mean if mean is not None else (lo + hi) / 2, lo, hi, exact)
+
+
+APPROX = Claimed(value=8.2, precision=0.05, margin=0.5, comparison="approx")  # band [7.65, 8.75]
+
+
+@pytest.mark.parametrize(
+    ("interval", "status"),
+    [
+        (iv(7.9, 8.5), Status.SUPPORTED),
+        (iv(7.65, 8.75), Status.SUPPORTED),  # exactly on both band edges
+        (iv(7.6499, 8.5), Status.INCONCLUSIVE),  # a hair outside one edge, overlapping the band
+        (iv(2.0, 3.0), Status.PARTIAL),  # right direction, too small
+        (iv(9.0, 12.0), Status.PARTIAL),  # right direction, too large
+        (iv(-3.0, -1.0), Status.REFUTED),  # opposite direction
+        (iv(-1.0, 9.0), Status.INCONCLUSIVE),  # straddles zero
+        (iv(8.2, 8.2), Status.SUPPORTED),  # zero variance inside
+        (iv(5.0, 5.0), Status.PARTIAL),  # zero variance outside, same sign
+    ],
+)  # fmt: skip
+def test_approx_rules(interval, status):
+    assert judge(APPROX, interval)[0] == status
+
+
+def test_one_seed_is_inconclusive():
+    status, reason = judge(APPROX, Interval(1, 8.2, None, None))
+    assert status == Status.INCONCLUSIVE and "--seeds" in reason
+
+
+@pytest.mark.parametrize(
+    ("interval", "status"),
+    [(iv(0.1, 2.0), Status.SUPPORTED), (iv(0.0, 2.0), Status.INCONCLUSIVE),
+     (iv(-2.0, -0.1), Status.REFUTED), (iv(-1.0, 1.0), Status.INCONCLUSIVE)],
+)  # fmt: skip
+def test_positive_rules(interval, status):
+    assert judge(Claimed(comparison="positive"), interval)[0] == status
+
+
+@pytest.mark.parametrize(
+    ("interval", "status"),
+    [(iv(-0.5, 0.8), Status.SUPPORTED), (iv(-1.0, 1.0), Status.SUPPORTED),
+     (iv(0.5, 1.5), Status.INCONCLUSIVE), (iv(1.2, 3.0), Status.REFUTED),
+     (iv(-4.0, -2.0), Status.REFUTED)],
+)  # fmt: skip
+def test_no_effect_rules(interval, status):
+    assert judge(Claimed(value=0.0, margin=1.0, comparison="no-effect"), interval)[0] == status
+
+
+@pytest.mark.parametrize(
+    ("interval", "status"),
+    [(iv(0.8, 0.9), Status.SUPPORTED), (iv(0.75, 0.9), Status.SUPPORTED),
+     (iv(0.2, 0.4), Status.PARTIAL), (iv(0.5, 0.9), Status.INCONCLUSIVE)],
+)  # fmt: skip
+def test_at_least_rules(interval, status):
+    assert judge(Claimed(value=0.8, precision=0.05, comparison="at-least"), interval)[0] == status
+
+
+def test_at_most_rules():
+    c = Claimed(value=40, precision=0.5, comparison="at-most")
+    assert judge(c, iv(30, 40.5))[0] == Status.SUPPORTED
+    assert judge(c, iv(39, 42))[0] == Status.INCONCLUSIVE
+    assert judge(c, iv(41, 45))[0] == Status.REFUTED
+    assert judge(Claimed(value=-1.0, comparison="at-most"), iv(2, 3))[0] == Status.REFUTED
+
+
+def test_exact_counts_refute_when_off_by_any_amount():
+    c = Claimed(value=392702, precision=0.5, comparison="approx")
+    assert judge(c, iv(392702, 392702, exact=True, n=1))[0] == Status.SUPPORTED
+    assert judge(c, iv(392703, 392703, exact=True, n=1))[0] == Status.REFUTED
+
+
+def test_smoke_only_ever_says_pipeline_ok():
+    spec = ClaimSpec.model_validate(_valid())
+    for interval in (iv(7.9, 8.5), iv(-3, -1)):
+        assert decide(spec, Profile.SMOKE, interval).status == Status.PIPELINE_OK
+
+
+def test_mini_verdict_uses_the_mini_comparison_and_carries_its_note():
+    spec = ClaimSpec.model_validate(_valid())
+    v = decide(spec, Profile.MINI, iv(0.5, 1.5))
+    assert v.status == Status.SUPPORTED and v.comparison == "positive"
+    assert "Directional only" in v.note
+    assert decide(spec, Profile.FULL, iv(0.5, 1.5)).status == Status.PARTIAL
+
+
+def test_no_measurement_is_not_run():
+    spec = ClaimSpec.model_validate(_valid())
+    assert decide(spec, Profile.MINI, None, reason="why").status == Status.NOT_RUN

@@ -1,0 +1,82 @@
+"""The whole flow, spec -> experiment -> record -> store -> verdict, with fake experiments."""
+
+import pytest
+import yaml
+
+import experiments
+from audit.claims import load_all
+from audit.profiles import Profile
+from audit.store import Store
+from audit.verdict import Status
+from audit.verify import verify
+
+
+def bind(monkeypatch, settings, claim_id, fn, **params):
+    """Point a curated claim at a fake experiment with the given params."""
+    monkeypatch.setitem(experiments.REGISTRY, "fake", f"tests.fake_experiments:{fn}")
+    path = next(settings.claims_dir.glob(f"*/{claim_id}.yaml"))
+    data = yaml.safe_load(path.read_text())
+    data["experiment"]["name"] = "fake"
+    data["experiment"]["params"]["values"] = params.get("values", [0])
+    path.write_text(yaml.safe_dump(data))
+    return load_all(settings.claims_dir)[claim_id]
+
+
+def test_three_seeds_give_a_stored_verdict_with_provenance(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2, 8.3])
+    [v] = verify([spec], Profile.FULL, 3, settings)
+    assert v.status == Status.SUPPORTED and v.n == 3
+    assert v.mean == pytest.approx(8.2)
+    with Store(settings.store) as store:
+        assert store.count("runs") == 3 and store.count("measurements") == 6
+        prov = store.rows("SELECT * FROM provenance")[0]
+        assert prov["spec_hash"] == spec.content_hash() and prov["code_hash"]
+        assert prov["python"] and '"duckdb"' in prov["packages"]
+        assert store.latest_verdicts()["squad-gain"]["status"] == "SUPPORTED"
+
+
+def test_mini_judges_direction_and_full_magnitude(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[1.0, 1.5, 2.0])
+    assert verify([spec], Profile.MINI, 3, settings)[0].status == Status.SUPPORTED
+    assert verify([spec], Profile.FULL, 3, settings)[0].status == Status.PARTIAL
+
+
+def test_smoke_runs_only_prove_the_pipeline(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.2])
+    assert verify([spec], Profile.SMOKE, 1, settings)[0].status == Status.PIPELINE_OK
+
+
+def test_missing_data_is_unverifiable_with_the_reason(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "mnli-size", "missing_data")
+    [v] = verify([spec], Profile.MINI, 1, settings)
+    assert v.status == Status.UNVERIFIABLE and "MNLI train split" in v.reason
+
+
+def test_a_crashing_experiment_is_not_run_and_recorded(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "broken")
+    [v] = verify([spec], Profile.MINI, 2, settings)
+    assert v.status == Status.NOT_RUN and "RuntimeError: boom" in v.reason
+    with Store(settings.store) as store:
+        assert {r["status"] for r in store.rows("SELECT status FROM runs")} == {"failed"}
+
+
+def test_a_run_without_the_headline_metric_is_not_judged(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "no_headline")
+    [v] = verify([spec], Profile.MINI, 2, settings)
+    assert v.status == Status.NOT_RUN and "avg_gain" in v.reason
+
+
+def test_unbuilt_experiments_are_not_run_with_a_reason(settings):
+    spec = load_all(settings.claims_dir)["squad-gain"]
+    [v] = verify([spec], Profile.MINI, 3, settings)
+    assert v.status == Status.NOT_RUN and "xtreme-transfer" in v.reason
+    with Store(settings.store) as store:
+        assert store.count("runs") == 0 and store.count("verdicts") == 1
+
+
+def test_a_changed_spec_does_not_reuse_old_runs(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.2])
+    verify([spec], Profile.FULL, 3, settings)
+    edited = spec.model_copy(update={"statement": spec.statement + " (edited)"})
+    with Store(settings.store) as store:
+        assert store.latest_runs("squad-gain", "full", [0, 1, 2], edited.content_hash()) == []
