@@ -24,7 +24,8 @@ def main(n: int) -> None:
     for args in COMMANDS:
         wall(args)
         times = [wall(args) for _ in range(n)]
-        print(f"audit {' '.join(args):8s} min {min(times):.3f} s  median {statistics.median(times):.3f} s  (n={n})")
+        median = statistics.median(times)
+        print(f"audit {' '.join(args):8s} min {min(times):.3f} s  median {median:.3f} s  (n={n})")
 
 
 if __name__ == "__main__":
