@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SEED := ../shared/reports/000_adfd80519d6416c1.txt
 export AUDIT_DATA_DIR ?= $(abspath ../shared/data)
+# The embedded default is offline: never wait on hub retries. Unset it to use the hub.
+export HF_HUB_OFFLINE ?= 1
 
 .PHONY: audit test install lint bench
 

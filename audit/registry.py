@@ -22,4 +22,4 @@ def resolve(name: str) -> tuple[Callable, list[Path]]:
     """The experiment function and the source files whose hash versions its results."""
     module_name, _, attr = experiments.REGISTRY[name].partition(":")
     module = importlib.import_module(module_name)
-    return getattr(module, attr), [Path(module.__file__)]
+    return getattr(module, attr), [Path(module.__file__), *getattr(module, "DEPENDS", [])]

@@ -30,11 +30,16 @@ def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
         })  # fmt: skip
 
 
+def seeds_for(spec: ClaimSpec, seeds: int) -> int:
+    """A deterministic measurement (a row count) gives the same value for every seed."""
+    return 1 if spec.metric.deterministic else seeds
+
+
 def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
     """The verdict from what the store holds for this claim, profile and seeds."""
     if not registry.is_registered(spec.experiment.name):
         return decide(spec, profile, None, reason=registry.missing_reason(spec.experiment.name))
-    runs = store.latest_runs(spec.id, profile.value, list(range(seeds)), spec.content_hash())
+    runs = store.latest_runs(spec.id, profile.value, list(range(seeds_for(spec, seeds))), spec.content_hash())
     ids = [r["id"] for r in runs]
     if not runs:
         return decide(spec, profile, None, reason="no run with the current spec")
@@ -67,7 +72,7 @@ def verify(
             if progress:
                 progress(spec.id)
             if registry.is_registered(spec.experiment.name):
-                for seed in range(seeds):
+                for seed in range(seeds_for(spec, seeds)):
                     run_once(spec, profile, seed, settings)
                 store.ingest_records(settings.records_dir)
             verdict = judge_stored(store, spec, profile, seeds)

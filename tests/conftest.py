@@ -40,3 +40,13 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # No test may touch the developer's own ./.audit store.
     monkeypatch.setenv("AUDIT_STORE", str(tmp_path / "env-store" / "audit.duckdb"))
     monkeypatch.delenv("AUDIT_CLAIMS_DIR", raising=False)
+    monkeypatch.delenv("AUDIT_HUB_MIRROR", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # tests never wait on the network
+
+
+@pytest.fixture
+def data_pack() -> Path:
+    pack = SHARED / "data"
+    if not (pack / "MANIFEST.md").is_file():
+        pytest.skip(f"data pack not found at {pack}; set AUDIT_SHARED_DIR")
+    return pack

@@ -1,0 +1,83 @@
+"""Hugging Face hub datasets, or a local mirror with the hub's layout and schema.
+
+A mirror (``AUDIT_HUB_MIRROR``) holds ``<owner>__<name>/<config>/<split>.jsonl`` files
+and the dataset card as ``<owner>__<name>/README.md``. Users behind firewalls copy hub
+data there; tests build small mirrors in the hub's schema so the real code runs. A repo
+absent from the mirror goes to the hub, unless ``HF_HUB_OFFLINE=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.errors import Unverifiable
+
+
+@dataclass(frozen=True)
+class Hub:
+    mirror: Path | None
+    offline: bool
+
+    @classmethod
+    def from_env(cls) -> Hub:
+        mirror = os.environ.get("AUDIT_HUB_MIRROR")
+        offline = os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes"}
+        return cls(Path(mirror) if mirror else None, offline)
+
+    def _local(self, repo: str) -> Path | None:
+        if self.mirror is None:
+            return None
+        folder = self.mirror / repo.replace("/", "__")
+        return folder if folder.is_dir() else None
+
+    def _online(self, what: str) -> None:
+        if self.offline:
+            raise Unverifiable(f"{what} needs the Hugging Face hub, and HF_HUB_OFFLINE=1 (no mirror has it)")
+
+    def configs(self, repo: str) -> list[str]:
+        if local := self._local(repo):
+            return sorted(p.name for p in local.iterdir() if p.is_dir())
+        self._online(f"the config list of {repo}")
+        import datasets
+
+        return _guard(lambda: datasets.get_dataset_config_names(repo), repo)
+
+    def splits(self, repo: str, config: str) -> list[str]:
+        if local := self._local(repo):
+            return sorted(p.stem for p in (local / config).glob("*.jsonl"))
+        self._online(f"the split list of {repo} {config}")
+        import datasets
+
+        return _guard(lambda: datasets.get_dataset_split_names(repo, config), repo)
+
+    def load(self, repo: str, config: str, split: str):
+        """A ``datasets.Dataset`` of one split, from the mirror or the hub."""
+        import datasets
+
+        if local := self._local(repo):
+            path = local / config / f"{split}.jsonl"
+            if not path.is_file():
+                raise Unverifiable(f"{repo} {config}/{split} is not in the hub mirror ({path})")
+            return datasets.load_dataset("json", data_files=str(path), split="train")
+        self._online(f"{repo} {config}/{split}")
+        return _guard(lambda: datasets.load_dataset(repo, config, split=split), repo)
+
+    def card(self, repo: str) -> str:
+        """The dataset card's text (its README)."""
+        if local := self._local(repo):
+            card = local / "README.md"
+            return card.read_text(encoding="utf-8") if card.is_file() else ""
+        self._online(f"the dataset card of {repo}")
+        from huggingface_hub import DatasetCard
+
+        return _guard(lambda: DatasetCard.load(repo).text, repo)
+
+
+def _guard(call, repo: str):
+    # Network and hub errors are an unavailable source, not a crash of the audit.
+    try:
+        return call()
+    except (OSError, ConnectionError, ValueError) as exc:
+        raise Unverifiable(f"{repo} could not be read from the hub: {str(exc).splitlines()[0]}") from None

@@ -1,0 +1,77 @@
+"""Benchmark inventory from the benchmark's own dataset configurations (google/xtreme).
+
+XTREME's hub configs are named ``<family>.<language>[.<language>]`` (``PAN-X.de``,
+``MLQA.ar.de``, ``tatoeba.afr``); a family with one config (``XNLI``) carries a
+``language`` column instead. Task and language counts are read from these names and
+columns, so they change if the benchmark does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from audit.records import Measurement
+from audit.sources.hub import Hub
+
+DEPENDS = [Path(__file__).with_name("datasets.yaml"), Path(__file__).with_name("dataset_facts.py")]
+
+
+def xtreme() -> dict:
+    from experiments.dataset_facts import catalogue
+
+    return catalogue()["benchmarks"]["xtreme"]
+
+
+def families(configs: list[str]) -> dict[str, list[str]]:
+    """Config names grouped by family, English-training-only families left out."""
+    skip, grouped = set(xtreme()["training_only"]), defaultdict(list)
+    for config in configs:
+        family = config.split(".", 1)[0]
+        if family not in skip:
+            grouped[family].append(config)
+    return dict(grouped)
+
+
+def languages(hub: Hub, repo: str, family: str, configs: list[str]) -> set[str]:
+    named = {part for c in configs for part in c.split(".")[1:]}
+    if named:
+        return named
+    ds = hub.load(repo, configs[0], "validation")
+    return set(ds["language"]) if "language" in ds.column_names else set()
+
+
+def task_count(ctx) -> list[Measurement]:
+    hub, repo = Hub.from_env(), xtreme()["repo"]
+    found = families(hub.configs(repo))
+    parts = [Measurement(metric="configs", task=f, value=len(c)) for f, c in sorted(found.items())]
+    return [Measurement(metric=ctx.spec.metric.name, value=len(found)), *parts]
+
+
+def languages_per_task(ctx) -> list[Measurement]:
+    hub, repo = Hub.from_env(), xtreme()["repo"]
+    counts = {f: len(languages(hub, repo, f, c)) for f, c in families(hub.configs(repo)).items()}
+    parts = [Measurement(metric="languages", task=f, value=n) for f, n in sorted(counts.items())]
+    return [Measurement(metric=ctx.spec.metric.name, value=max(counts.values())), *parts]
+
+
+def no_train_split(ctx) -> list[Measurement]:
+    """1 when no config of the retrieval families has a train split."""
+    hub, repo, parts = Hub.from_env(), xtreme()["repo"], []
+    grouped = families(hub.configs(repo))
+    for name in ctx.params["datasets"]:
+        family = xtreme()["retrieval"][name]
+        with_train = sum("train" in hub.splits(repo, c) for c in grouped.get(family, []))
+        parts.append(Measurement(metric="configs_with_train", task=name, value=with_train))
+        parts.append(Measurement(metric="configs", task=name, value=len(grouped.get(family, []))))
+    ok = all(m.value == 0 for m in parts if m.metric == "configs_with_train")
+    ok = ok and all(m.value > 0 for m in parts if m.metric == "configs")
+    return [Measurement(metric=ctx.spec.metric.name, value=float(ok)), *parts]
+
+
+CHECKS = {"tasks": task_count, "languages-per-task": languages_per_task, "no-train-split": no_train_split}
+
+
+def run(ctx) -> list[Measurement]:
+    """The ``benchmark-inventory`` experiment: dispatch on the spec's ``count`` param."""
+    return CHECKS[ctx.params["count"]](ctx)

@@ -1,0 +1,64 @@
+"""Build small hub mirrors in the hub's own schema (field names, label codes, config names).
+
+Row counts here are chosen by the tests, so each test knows the right answer without
+trusting the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def write_split(root: Path, repo: str, config: str, split: str, rows: list[dict]) -> None:
+    folder = root / repo.replace("/", "__") / config
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def write_card(root: Path, repo: str, text: str) -> None:
+    folder = root / repo.replace("/", "__")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "README.md").write_text(text)
+
+
+def nli(n: int, labels=(0, 1, 2)) -> list[dict]:
+    return [
+        {"premise": f"p{i}", "hypothesis": f"h{i}", "label": labels[i % len(labels)], "idx": i}
+        for i in range(n)
+    ]
+
+
+def english(root: Path) -> None:
+    """MNLI 5 rows; SNLI 6 rows of which 2 have no gold label (-1); ANLI 3 + 2 + 4 rows."""
+    write_split(root, "nyu-mll/glue", "mnli", "train", nli(5))
+    write_split(root, "stanfordnlp/snli", "plain_text", "train", nli(6, labels=(0, -1, 2)))
+    for split, n in (("train_r1", 3), ("train_r2", 2), ("train_r3", 4)):
+        write_split(root, "facebook/anli", "plain_text", split, nli(n))
+    write_card(root, "nyu-mll/glue", "QQP: question pairs from the community Q&A website Quora.")
+    write_card(root, "rajpurkar/squad", "Questions posed by crowdworkers on a set of Wikipedia articles.")
+    write_card(root, "rajpurkar/squad_v2", "SQuAD 2.0 adds unanswerable questions on Wikipedia articles.")
+    sources = ["activitynet~v_abc", "wikihow~12", "wikihow~13", "activitynet~v_def"]
+    rows = [{"ind": i, "activity_label": "x", "ctx": "c", "endings": ["a", "b", "c", "d"],
+             "source_id": s, "split": "train", "split_type": "indomain", "label": "0"}
+            for i, s in enumerate(sources)]  # fmt: skip
+    write_split(root, "Rowan/hellaswag", "default", "train", rows)
+
+
+XTREME_CONFIGS = {
+    "XNLI": ["validation", "test"], "PAWS-X.de": ["validation", "test", "train"],
+    "udpos.Afrikaans": ["validation", "test"], "udpos.German": ["validation", "test", "train"],
+    "PAN-X.de": ["validation", "test", "train"], "PAN-X.en": ["validation", "test", "train"],
+    "PAN-X.fr": ["validation", "test", "train"], "PAN-X.sw": ["validation", "test", "train"],
+    "xquad.ar": ["validation"], "MLQA.ar.de": ["validation", "test"], "tydiqa": ["validation", "train"],
+    "bucc18.de": ["validation", "test"], "bucc18.zh": ["validation", "test"],
+    "tatoeba.afr": ["validation"], "tatoeba.deu": ["validation"], "SQuAD": ["train", "validation"],
+}  # fmt: skip
+
+
+def xtreme(root: Path, configs: dict[str, list[str]] = XTREME_CONFIGS) -> None:
+    """Nine task families (+ SQuAD, English training data); PAN-X has the most languages (4)."""
+    for config, splits in configs.items():
+        for split in splits:
+            rows = [{"language": lang, "sentence1": "s"} for lang in ("en", "de", "fr")]
+            write_split(root, "google/xtreme", config, split, rows)
