@@ -92,7 +92,7 @@ def show_cmd(
 
     settings = _settings(ctx)
     spec = find(load_all(settings.claims_dir), claim_id)
-    _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id)))
+    _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id, [])))
 
 
 @app.command("verify")
@@ -149,6 +149,21 @@ def ingest_cmd(
     from audit.render import ingest_view
 
     _console().print(*ingest_view(ingest(_settings(ctx), report, drafts)))
+
+
+@app.command("cite")
+@handled
+def cite_cmd(
+    ctx: typer.Context,
+    claim: Annotated[str, typer.Option("--claim", "-c", help="Claim id, e.g. mnli-size.")],
+    source: Annotated[list[Path], typer.Option(help="PDF, HTML or text document; repeat for several.")],
+) -> None:
+    """Find passages in source documents that support or contradict a claim (documented, not reproduced)."""
+    from audit.cite import cite
+    from audit.render import findings_table, verdict_table
+
+    findings, verdict = cite(_settings(ctx), claim, source)
+    _console().print(findings_table(findings), verdict_table([verdict], title="Documented verdict"))
 
 
 class _progress:

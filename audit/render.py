@@ -47,6 +47,10 @@ def synthesis_text(v: Verdict) -> str:
     return f"{'✓' if v.synthesis_verified else '×'} {v.synthesis_confidence:.2f}"
 
 
+def route_text(v: Verdict) -> str:
+    return v.route if v.route == "documented" else f"{v.route} · {v.profile}"
+
+
 def why(v: Verdict) -> str:
     return f"{v.reason}. {v.note}".strip(" .") if v.note else v.reason
 
@@ -54,7 +58,7 @@ def why(v: Verdict) -> str:
 def verdict_table(verdicts: list[Verdict], title: str = "Verdicts") -> Table:
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column("claim", no_wrap=True)
-    for col in ("synthesis", "claimed", "measured (95% CI)", "fidelity", "verdict", "why"):
+    for col in ("synthesis", "claimed", "measured (95% CI)", "route / fidelity", "verdict", "why"):
         table.add_column(col, overflow="fold")
     for v in verdicts:
         table.add_row(
@@ -62,7 +66,7 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts") -> Table:
             synthesis_text(v),
             claimed_text(v),
             measured_text(v),
-            v.profile,
+            route_text(v),
             f"[{COLOURS[v.status]}]{v.status}[/]",
             why(v),
         )
@@ -83,12 +87,12 @@ def calibration_table(cal: Calibration) -> Table:
 
 
 def markdown(report: Report) -> str:
-    head = "| claim | kind | route | synthesis | claimed | measured (95% CI) | fidelity | verdict | why |"
-    lines = [head, "|" + "---|" * 9]
+    head = "| claim | kind | synthesis | claimed | measured (95% CI) | route / fidelity | verdict | why |"
+    lines = [head, "|" + "---|" * 8]
     for r in report.rows:
         v = r.verdict
-        cells = [v.claim_id, r.spec.kind.value, v.route, synthesis_text(v), claimed_text(v),
-                 measured_text(v), v.profile, f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
+        cells = [v.claim_id, r.spec.kind.value, synthesis_text(v), claimed_text(v),
+                 measured_text(v), route_text(v), f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     cal = report.calibration
     lines.append(f"\nDecided claims: {cal.decided}; synthesis agrees on {cal.agree}; "
@@ -136,14 +140,14 @@ def claims_table(specs: list[ClaimSpec]) -> Table:
     return table
 
 
-def spec_view(spec: ClaimSpec, verdict: Verdict | None) -> list:
+def spec_view(spec: ClaimSpec, verdicts: list[Verdict]) -> list:
     import yaml
     from rich.syntax import Syntax
 
     text = yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     parts: list = [Syntax(text, "yaml", word_wrap=True)]
-    if verdict is not None:
-        parts.append(verdict_table([verdict], title="Newest stored verdict"))
+    if verdicts:
+        parts.append(verdict_table(verdicts, title="Newest stored verdicts (one per route)"))
     return parts
 
 
@@ -167,3 +171,15 @@ def ingest_view(result) -> list:
     problems = result.problems
     lines = [f"[yellow]! {p}[/]" for p in problems] or ["[green]counts match the table[/]"]
     return [table, *lines]
+
+
+def findings_table(findings) -> Table:
+    table = Table(title=f"{len(findings)} relevant passages")
+    for col in ("source", "location", "stance", "matched", "passage"):
+        table.add_column(col, overflow="fold")
+    colour = {"supports": "green", "contradicts": "red", "mentions": "dim"}
+    for f in findings:
+        name = f.source.rsplit("/", 1)[-1]
+        text = f.passage if len(f.passage) < 160 else f.passage[:157] + "..."
+        table.add_row(name, f.location, f"[{colour[f.stance]}]{f.stance}[/]", f.matched, text)
+    return table

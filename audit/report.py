@@ -41,15 +41,26 @@ def from_row(row: dict) -> Verdict:
     return Verdict.model_validate(data)
 
 
-def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, Verdict]:
+def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, list[Verdict]]:
+    """Newest verdict per claim and route; a claim may have a reproduced and a documented one."""
     if not store_path.exists():
         return {}
+    found: dict[str, list[Verdict]] = {}
     with Store(store_path) as store:
-        return {cid: from_row(r) for cid, r in store.latest_verdicts(profile).items()}
+        for row in store.latest_verdicts(profile):
+            found.setdefault(row["claim_id"], []).append(from_row(row))
+    return found
+
+
+def primary(verdicts: list[Verdict]) -> Verdict:
+    """The verdict that counts for calibration: measured beats documented."""
+    measured = [v for v in verdicts if v.route != "documented"]
+    return (measured or verdicts)[0]
 
 
 def build(settings: Settings, profile: str | None = None) -> Report:
     specs = load_all(settings.claims_dir)
     stored = stored_verdicts(settings.store, profile)
-    rows = [Row(s, stored.get(cid) or never_verified(s, profile)) for cid, s in specs.items()]
-    return Report(rows, calibrate([r.verdict for r in rows]), settings.store)
+    per_claim = {cid: stored.get(cid) or [never_verified(s, profile)] for cid, s in specs.items()}
+    rows = [Row(specs[cid], v) for cid, vs in per_claim.items() for v in vs]
+    return Report(rows, calibrate([primary(vs) for vs in per_claim.values()]), settings.store)

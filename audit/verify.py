@@ -16,7 +16,7 @@ from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
 from audit.store import Store
-from audit.verdict import Status, Verdict, decide
+from audit.verdict import Status, Verdict, decide, route_of
 
 Progress = Callable[[str], None]
 
@@ -35,8 +35,21 @@ def seeds_for(spec: ClaimSpec, seeds: int) -> int:
     return 1 if spec.metric.deterministic else seeds
 
 
+def documented(store: Store, spec: ClaimSpec, profile: Profile) -> Verdict:
+    """Documented claims are settled by ``audit cite``; verify shows what it found."""
+    from audit.report import from_row
+
+    rows = [r for r in store.latest_verdicts() if r["claim_id"] == spec.id and r["route"] == "documented"]
+    if rows:
+        return from_row(rows[0])
+    hint = f"settled from source documents: run 'audit cite --claim {spec.id} --source PAPER'"
+    return decide(spec, profile, None, reason=hint)
+
+
 def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
     """The verdict from what the store holds for this claim, profile and seeds."""
+    if route_of(spec) == "documented":
+        return documented(store, spec, profile)
     if not registry.is_registered(spec.experiment.name):
         return decide(spec, profile, None, reason=registry.missing_reason(spec.experiment.name))
     runs = store.latest_runs(spec.id, profile.value, list(range(seeds_for(spec, seeds))), spec.content_hash())
@@ -76,7 +89,8 @@ def verify(
                     run_once(spec, profile, seed, settings)
                 store.ingest_records(settings.records_dir)
             verdict = judge_stored(store, spec, profile, seeds)
-            save_verdict(store, verdict)
+            if route_of(spec) != "documented":  # cite owns documented verdicts
+                save_verdict(store, verdict)
             verdicts.append(verdict)
     return verdicts
 

@@ -16,5 +16,4 @@ REGISTRY: dict[str, str] = {
 # Named by specs but not built yet: their claims show NOT_RUN with this reason.
 PLANNED: dict[str, str] = {
     "xtreme-transfer": "the paper's intermediate -> target -> zero-shot pipeline is not built yet",
-    "documented": "source-document checks (audit cite) are not built yet",
 }

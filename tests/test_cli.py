@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from audit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["claims", "show", "verify", "report", "ingest"]
+COMMANDS = ["claims", "show", "verify", "report", "ingest", "cite"]
 
 
 def invoke(settings, *args):

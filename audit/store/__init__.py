@@ -80,12 +80,13 @@ class Store:
 
     # -- writes ------------------------------------------------------------------
     def upsert(self, table: str, row: dict[str, Any]) -> None:
+        """Insert a row, replacing the one with the same primary key."""
+        self.insert(table, row, verb="INSERT OR REPLACE")
+
+    def insert(self, table: str, row: dict[str, Any], verb: str = "INSERT") -> None:
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self.con.execute(
-            f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({marks})",
-            [_cell(v) for v in row.values()],
-        )
+        self.con.execute(f"{verb} INTO {table} ({cols}) VALUES ({marks})", [_cell(v) for v in row.values()])
 
     def ingest_records(self, directory: Path) -> int:
         """Load every run record not yet in the store; returns how many were new."""
@@ -134,14 +135,14 @@ class Store:
         )
         return {r["run_id"]: r["value"] for r in found}
 
-    def latest_verdicts(self, profile: str | None = None) -> dict[str, dict[str, Any]]:
-        """The newest verdict per claim, optionally for one profile only."""
-        rows = self.rows(
-            """SELECT * FROM verdicts WHERE ? IS NULL OR profile = ?
-               QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY created_at DESC) = 1""",
+    def latest_verdicts(self, profile: str | None = None) -> list[dict[str, Any]]:
+        """The newest verdict per claim and route (reproduced, dataset, documented)."""
+        return self.rows(
+            """SELECT * FROM verdicts WHERE ? IS NULL OR profile = ? OR route = 'documented'
+               QUALIFY row_number() OVER (PARTITION BY claim_id, route ORDER BY created_at DESC) = 1
+               ORDER BY claim_id, route""",
             [profile, profile],
         )
-        return {r["claim_id"]: r for r in rows}
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -52,6 +52,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE verdicts ADD COLUMN note VARCHAR DEFAULT '';
         """,
     ),
+    (
+        3,
+        "passages of source documents cited as evidence for claims",
+        """
+        CREATE TABLE citations (
+            claim_id VARCHAR, source VARCHAR, sha256 VARCHAR, location VARCHAR,
+            stance VARCHAR, matched VARCHAR, passage VARCHAR, created_at TIMESTAMPTZ
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,134 @@
+"""``audit cite``: find the passages of a source document that bear on a claim.
+
+A passage is relevant when it names enough of the claim's key terms. It then
+*supports* the claim if it prints the claimed number within the printed precision
+(thousands separators honoured), *contradicts* it if it prints a number of the same
+size that is outside that precision (8.4 against a claimed 8.2), and otherwise merely
+*mentions* it. A claim with no number (a design fact) is supported by a passage that
+names all of its key terms. Verdicts from documents are labelled ``documented`` and
+never count as reproduced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit.documents import read
+from audit.drafts import STOPWORDS
+from audit.profiles import Profile
+from audit.records import now
+from audit.settings import Settings
+from audit.spec import ClaimSpec, numbers_in
+from audit.store import Store
+from audit.verdict import Status, Verdict, decide
+
+# Words that say nothing about which claim a passage is about.
+GENERIC = STOPWORDS | {
+    "yields", "contains", "study", "uses", "points", "point", "improvement", "improves", "task",
+    "tasks", "training", "examples", "sourced", "from", "that", "this", "all", "each", "up",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: str
+    sha256: str
+    location: str
+    stance: str  # supports | contradicts | mentions
+    matched: str
+    passage: str
+
+
+def key_terms(spec: ClaimSpec) -> list[list[str]]:
+    """Each key term as its accepted spellings: the spec's ``terms`` param (an entry may
+    list alternatives), else the statement's distinctive words."""
+    if terms := spec.experiment.params.get("terms"):
+        return [[a.casefold() for a in (t if isinstance(t, list) else [t])] for t in terms]
+    words = re.findall(r"[A-Za-z][\w+.-]*[\w+]", spec.statement)
+    distinct = dict.fromkeys(w.casefold() for w in words if w.casefold() not in GENERIC and len(w) > 2)
+    return [[w] for w in distinct]
+
+
+def relevant(text: str, terms: list[list[str]], need: float) -> list[str]:
+    """The spellings found, if enough of the terms (a share ``need``) occur in the text."""
+    lowered = text.casefold()
+    hits = [next(a for a in alts if a in lowered) for alts in terms if any(a in lowered for a in alts)]
+    return hits if terms and len(hits) >= max(1, round(need * len(terms))) else []
+
+
+def stance(spec: ClaimSpec, text: str) -> tuple[str, str]:
+    value, precision = spec.claimed.value, spec.claimed.precision
+    numbers = [float(n.replace(",", "")) for n in numbers_in(text)]
+    if value is None or spec.claimed.unit == "bool":
+        return "supports", ""
+    for n in numbers:
+        if abs(n - value) <= precision + 1e-9:
+            return "supports", f"{n:g}"
+    near = [n for n in numbers if value and 0.5 <= n / value <= 1.5]
+    return ("contradicts", f"{near[0]:g}") if near else ("mentions", "")
+
+
+def find(spec: ClaimSpec, path: Path) -> list[Finding]:
+    passages, terms = read(path), key_terms(spec)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    bool_claim = spec.claimed.value is None or spec.claimed.unit == "bool"
+    found = []
+    for p in passages:
+        hits = relevant(p.text, terms, need=1.0 if bool_claim else 0.5)
+        if hits:
+            kind, number = stance(spec, p.text)
+            found.append(Finding(str(path), digest, p.location, kind, number or ", ".join(hits), p.text))
+    return found
+
+
+def documented_verdict(spec: ClaimSpec, findings: list[Finding]) -> Verdict:
+    """One verdict over every cited source; sources that disagree are shown, not averaged."""
+    by = {k: sorted({f"{Path(f.source).name} ({f.location})" for f in findings if f.stance == k})
+          for k in ("supports", "contradicts")}  # fmt: skip
+    if by["supports"] and by["contradicts"]:
+        status, reason = Status.INCONCLUSIVE, "sources disagree"
+    elif by["supports"]:
+        status, reason = Status.SUPPORTED, "documented"
+    elif by["contradicts"]:
+        status, reason = Status.REFUTED, "documented"
+    else:
+        status, reason = Status.INCONCLUSIVE, "no cited passage states the claim"
+    detail = "; ".join(f"{k}: {', '.join(v[:3])}" for k, v in by.items() if v)
+    # Documents are judged against the claim as stated, never a mini profile's reading.
+    base = decide(spec, Profile.FULL, None, reason=f"{reason}: {detail}" if detail else reason)
+    return base.model_copy(
+        update={"status": status, "profile": "documented", "route": "documented", "note": ""}
+    )
+
+
+def record(store: Store, spec: ClaimSpec, path: Path, findings: list[Finding]) -> None:
+    """Replace this source's passages for the claim; other sources' stay."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    store.con.execute("DELETE FROM citations WHERE claim_id = ? AND sha256 = ?", [spec.id, digest])
+    for f in findings:
+        store.insert("citations", {"claim_id": spec.id, "created_at": now(), **f.__dict__})
+
+
+def stored_findings(store: Store, claim_id: str) -> list[Finding]:
+    rows = store.rows("SELECT * FROM citations WHERE claim_id = ? ORDER BY source, location", [claim_id])
+    return [Finding(**{k: r[k] for k in Finding.__dataclass_fields__}) for r in rows]
+
+
+def cite(settings: Settings, claim_id: str, sources: list[Path]) -> tuple[list[Finding], Verdict]:
+    """What ``audit cite`` does: read sources, store passages, judge over all cited sources."""
+    from audit.claims import find as find_claim
+    from audit.claims import load_all
+    from audit.verify import save_verdict
+
+    spec = find_claim(load_all(settings.claims_dir), claim_id)
+    found = {path: find(spec, path) for path in sources}  # read all before writing any
+    with Store(settings.store) as store:
+        for path, findings in found.items():
+            record(store, spec, path, findings)
+        every = stored_findings(store, spec.id)
+        verdict = documented_verdict(spec, every)
+        save_verdict(store, verdict)
+    return every, verdict
