@@ -106,3 +106,13 @@ def test_cold_commands_do_not_import_torch(args):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_cite_prints_passages_and_a_documented_verdict(settings):
+    from tests.test_documents import DOCS
+
+    result = invoke(settings, "cite", "--claim", "mnli-size", "--source", str(DOCS / "paper_v2_excerpt.txt"))
+    assert result.exit_code == 0
+    assert "supports" in result.output and "line 10" in result.output and "SUPPORTED" in result.output
+    missing = invoke(settings, "cite", "--claim", "mnli-size", "--source", "nope.pdf")
+    assert missing.exit_code == 2 and "no such file" in missing.output and "Traceback" not in missing.output
