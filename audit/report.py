@@ -12,7 +12,7 @@ from audit.profiles import Profile
 from audit.settings import Settings
 from audit.spec import ClaimSpec
 from audit.store import Store
-from audit.verdict import Verdict, decide
+from audit.verdict import Verdict, decide, how_to_settle
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Report:
 
 
 def never_verified(spec: ClaimSpec, profile: str | None) -> Verdict:
-    verdict = decide(spec, Profile(profile or "mini"), None, reason="never verified; run 'audit verify'")
+    verdict = decide(spec, Profile(profile or "mini"), None, reason=how_to_settle(spec))
     return verdict.model_copy(update={"profile": profile or "-", "note": ""})
 
 

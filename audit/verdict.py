@@ -67,6 +67,13 @@ def route_of(spec: ClaimSpec) -> str:
     return "dataset" if spec.kind in {Kind.DATASET_FACT, Kind.DESIGN} else "reproduced"
 
 
+def how_to_settle(spec: ClaimSpec) -> str:
+    """What a user runs to give this claim its first verdict."""
+    if route_of(spec) == "documented":
+        return f"settled from source documents: run 'audit cite --claim {spec.id} --source PAPER'"
+    return f"never verified; run 'audit verify --claim {spec.id}'"
+
+
 def _le(a: float, b: float) -> bool:
     # Tolerances like 8.2 - 0.55 are not exact in binary; a boundary value must count.
     return a <= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

@@ -16,7 +16,7 @@ from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
 from audit.store import Store
-from audit.verdict import Status, Verdict, decide, route_of
+from audit.verdict import Status, Verdict, decide, how_to_settle, route_of
 
 Progress = Callable[[str], None]
 
@@ -42,8 +42,7 @@ def documented(store: Store, spec: ClaimSpec, profile: Profile) -> Verdict:
     rows = [r for r in store.latest_verdicts() if r["claim_id"] == spec.id and r["route"] == "documented"]
     if rows:
         return from_row(rows[0])
-    hint = f"settled from source documents: run 'audit cite --claim {spec.id} --source PAPER'"
-    return decide(spec, profile, None, reason=hint)
+    return decide(spec, profile, None, reason=how_to_settle(spec))
 
 
 def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
