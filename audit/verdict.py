@@ -70,7 +70,7 @@ def route_of(spec: ClaimSpec) -> str:
 def how_to_settle(spec: ClaimSpec) -> str:
     """What a user runs to give this claim its first verdict."""
     if route_of(spec) == "documented":
-        return f"settled from source documents: run 'audit cite --claim {spec.id} --source PAPER'"
+        return f"settle it from a source: 'audit cite --claim {spec.id} --source PAPER'"
     return f"never verified; run 'audit verify --claim {spec.id}'"
 
 

@@ -42,7 +42,8 @@ def documented(store: Store, spec: ClaimSpec, profile: Profile) -> Verdict:
     rows = [r for r in store.latest_verdicts() if r["claim_id"] == spec.id and r["route"] == "documented"]
     if rows:
         return from_row(rows[0])
-    return decide(spec, profile, None, reason=how_to_settle(spec))
+    verdict = decide(spec, profile, None, reason="no source document cited yet; " + how_to_settle(spec))
+    return verdict.model_copy(update={"status": Status.UNVERIFIABLE})
 
 
 def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
@@ -88,7 +89,9 @@ def verify(
                     run_once(spec, profile, seed, settings)
                 store.ingest_records(settings.records_dir)
             verdict = judge_stored(store, spec, profile, seeds)
-            if route_of(spec) != "documented":  # cite owns documented verdicts
+            # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
+            # documented verdict means nothing was cited, and saving it overwrites nothing.
+            if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
                 save_verdict(store, verdict)
             verdicts.append(verdict)
     return verdicts

@@ -74,7 +74,7 @@ def test_verify_shows_the_documented_verdict_and_never_overwrites_it(settings):
     from audit.verify import verify
 
     [before] = verify([SPECS["base-model"]], Profile.MINI, 1, settings)
-    assert before.status == Status.NOT_RUN and "audit cite --claim base-model" in before.reason
+    assert before.status == Status.UNVERIFIABLE and "audit cite --claim base-model" in before.reason
     cite(settings, "base-model", [DOCS / "paper_v2_excerpt.txt"])
     [after] = verify([SPECS["base-model"]], Profile.MINI, 1, settings)
     assert (after.status, after.route) == (Status.SUPPORTED, "documented")
