@@ -151,6 +151,17 @@ def ingest_cmd(
     _console().print(*ingest_view(ingest(_settings(ctx), report, drafts)))
 
 
+@app.command("data")
+@handled
+def data_cmd(ctx: typer.Context) -> None:
+    """Which task, split and language the data pack serves locally, and which only the hub."""
+    from audit.render import data_table
+    from experiments.tasks import inventory
+
+    settings = _settings(ctx)
+    _console().print(data_table(inventory(settings.data_dir), settings.data_dir))
+
+
 @app.command("cite")
 @handled
 def cite_cmd(

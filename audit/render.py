@@ -183,3 +183,16 @@ def findings_table(findings) -> Table:
         text = f.passage if len(f.passage) < 160 else f.passage[:157] + "..."
         table.add_row(name, f.location, f"[{colour[f.stance]}]{f.stance}[/]", f.matched, text)
     return table
+
+
+def data_table(rows: list[dict], data_dir) -> Table:
+    table = Table(title=f"Data: pack at {data_dir or '(AUDIT_DATA_DIR unset)'}; hub for the rest")
+    for col in ("task", "role", "split", "pack languages", "only on the hub", "hub source", "note"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        missing = [lang for lang in r["languages"] if lang not in r["local"]]
+        local = f"{len(r['local'])}/{len(r['languages'])}"
+        only_hub = "-" if r["unavailable"] else (", ".join(missing) or "-")
+        note = r["unavailable"] or (f"stand-in: {r['stand_in']}" if r["stand_in"] else "")
+        table.add_row(r["task"], r["role"], r["split"], local, only_hub, r["hub"], note)
+    return table

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from audit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["claims", "show", "verify", "report", "ingest", "cite"]
+COMMANDS = ["claims", "show", "verify", "report", "ingest", "cite", "data"]
 
 
 def invoke(settings, *args):
@@ -116,3 +116,11 @@ def test_cite_prints_passages_and_a_documented_verdict(settings):
     assert "supports" in result.output and "line 10" in result.output and "SUPPORTED" in result.output
     missing = invoke(settings, "cite", "--claim", "mnli-size", "--source", "nope.pdf")
     assert missing.exit_code == 2 and "no such file" in missing.output and "Traceback" not in missing.output
+
+
+def test_data_shows_local_and_hub_only_languages(settings, data_pack, monkeypatch):
+    monkeypatch.setenv("AUDIT_DATA_DIR", str(data_pack))
+    result = runner.invoke(app, ["data"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    assert "xnli" in result.output and "15/15" in result.output
+    assert "CCGbank is LDC-licensed" in result.output

@@ -1,0 +1,101 @@
+"""A reader for every data-pack format, checked against MANIFEST.md's counts."""
+
+import pytest
+
+from experiments.readers import READERS
+from experiments.tasks import get, load_records, map_hub, pack_file
+
+
+class Ctx:
+    def __init__(self, data_dir):
+        self.data_dir, self.used = data_dir, []
+
+    def use(self, path):
+        self.used.append(path)
+
+
+NER_TAGS = {"O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"}
+# (task, split, language, rows in MANIFEST.md, a field check)
+CASES = [
+    ("xnli", "dev", "de", 2490, lambda r: r["label"] in {"entailment", "neutral", "contradiction"}),
+    ("pawsx", "dev", "ja", 2000, lambda r: r["label"] in {"0", "1"}),
+    ("mnli", "train", "en", 9815, lambda r: r["text_a"] and r["text_b"]),
+    ("anli_plus", "train", "en", 1000, lambda r: r["label"] == "contradiction" or r["label"]),
+    ("hellaswag", "train", "en", 10042, lambda r: len(r["choices"]) == 4 and 0 <= r["label"] < 4),
+    ("cosmosqa", "train", "en", 2985, lambda r: len(r["choices"]) == 4),
+    ("commonsenseqa", "train", "en", 1221, lambda r: len(r["choices"]) == 5),
+    ("xquad", "dev", "th", 1190, lambda r: r["answers"]["text"]),
+    ("mlqa", "dev", "de", 512, lambda r: r["question"]),
+    ("tydiqa", "train", "en", 3696, lambda r: r["context"]),
+    ("udpos", "train", "en", 12544, lambda r: len(r["tokens"]) == len(r["tags"])),
+    ("udpos", "dev", "nl", None, lambda r: len(r["tokens"]) == len(r["tags"])),
+    ("panx", "train", "en", 20000, lambda r: set(r["tags"]) <= NER_TAGS),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("task", "split", "lang", "count", "check"), CASES)
+def test_pack_readers(data_pack, task, split, lang, count, check):
+    ctx = Ctx(data_pack)
+    records = load_records(get(task), split, lang, ctx)
+    if count is not None:
+        assert len(records) == count
+    assert all(check(r) for r in records[:200])
+    assert ctx.used and ctx.used[0].is_file()
+
+
+def test_conllu_skips_comments_ranges_and_empty_nodes(tmp_path):
+    f = tmp_path / "x.conllu"
+    f.write_text(
+        "# sent_id = 1\n1-2\tvom\t_\t_\n1\tvon\tvon\tADP\n2\tdem\tder\tDET\n2.1\tx\tx\tX\n3\tHaus\tHaus\tNOUN\n\n"
+    )
+    assert READERS["conllu"](f) == [{"tokens": ["von", "dem", "Haus"], "tags": ["ADP", "DET", "NOUN"]}]
+
+
+def test_tatoeba_pairs_line_by_line(data_pack):
+    [rec] = load_records(get("tatoeba"), "dev", "swh", Ctx(data_pack))
+    assert len(rec["source"]) == len(rec["target"]) == 390  # MANIFEST: swh 390 pairs
+    assert rec["gold"][5] == [5, 5]
+
+
+def test_bucc_gold_pairs_resolve_to_sentences(data_pack):
+    [rec] = load_records(get("bucc"), "dev", "zh", Ctx(data_pack))
+    assert (len(rec["source"]), len(rec["target"]), len(rec["gold"])) == (8624, 13589, 257)
+    i, j = rec["gold"][0]  # zh-000000057 <-> en-000008530: the ids sit on lines 57 and 8530
+    assert (i, j) == (56, 8529)
+
+
+def test_udpos_uses_conllu_where_the_tsv_is_missing(data_pack):
+    path, entry = pack_file(get("udpos"), "dev", "de", data_pack)
+    assert path.name == "de_gsd-ud-test.conllu" and entry["reader"] == "conllu"
+
+
+def test_hub_records_map_onto_the_reader_shape():
+    hub_row = {"premise": "A man.", "hypothesis": "A person.", "label": 0, "idx": 3}
+    fields = get("mnli").hub["fields"]
+    assert map_hub(hub_row, fields) == {"text_a": "A man.", "text_b": "A person.", "label": 0}
+    xtreme_row = {"tokens": ["Berlin"], "ner_tags": ["B-LOC"], "langs": ["de"]}
+    assert map_hub(xtreme_row, get("panx").hub["fields"]) == {"tokens": ["Berlin"], "tags": ["B-LOC"]}
+
+
+def test_hub_path_through_a_mirror(tmp_path, monkeypatch):
+    from tests.hub_mirror import write_split
+
+    write_split(
+        tmp_path,
+        "google/xtreme",
+        "PAN-X.sw",
+        "validation",
+        [{"tokens": ["Nairobi"], "ner_tags": ["B-LOC"], "langs": ["sw"]}],
+    )
+    monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path))
+    records = load_records(get("panx"), "dev", "sw", Ctx(None))
+    assert records == [{"tokens": ["Nairobi"], "tags": ["B-LOC"]}]
+
+
+def test_missing_everywhere_is_unverifiable_and_named():
+    from audit.errors import Unverifiable
+
+    with pytest.raises(Unverifiable, match=r"panx dev \[sw\] is not in the data pack"):
+        load_records(get("panx"), "dev", "sw", Ctx(None))
+    with pytest.raises(Unverifiable, match="CCGbank is LDC-licensed"):
+        load_records(get("ccg"), "train", "en", Ctx(None))
