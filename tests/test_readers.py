@@ -45,10 +45,11 @@ def test_pack_readers(data_pack, task, split, lang, count, check):
 
 def test_conllu_skips_comments_ranges_and_empty_nodes(tmp_path):
     f = tmp_path / "x.conllu"
-    f.write_text(
-        "# sent_id = 1\n1-2\tvom\t_\t_\n1\tvon\tvon\tADP\n2\tdem\tder\tDET\n2.1\tx\tx\tX\n3\tHaus\tHaus\tNOUN\n\n"
-    )
-    assert READERS["conllu"](f) == [{"tokens": ["von", "dem", "Haus"], "tags": ["ADP", "DET", "NOUN"]}]
+    lines = ["# sent_id = 1", "1-2\tvom\t_\t_", "1\tvon\tvon\tADP", "2\tdem\tder\tDET"]
+    lines += ["2.1\tx\tx\tX", "3\tHaus\tHaus\tNOUN", ""]
+    f.write_text("\n".join(lines) + "\n")
+    expected = [{"tokens": ["von", "dem", "Haus"], "tags": ["ADP", "DET", "NOUN"]}]
+    assert READERS["conllu"](f) == expected
 
 
 def test_tatoeba_pairs_line_by_line(data_pack):
