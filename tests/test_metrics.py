@@ -1,0 +1,61 @@
+"""Golden values, each worked out by hand in the comment beside it."""
+
+import pytest
+
+from experiments import metrics
+
+
+def test_accuracy():
+    assert metrics.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 75.0  # 3 of 4
+
+
+def test_seqeval_counts_entities_not_tokens():
+    refs = [["B-PER", "I-PER", "O", "B-LOC"]]
+    preds = [["B-PER", "O", "O", "B-LOC"]]
+    # gold entities: PER(0-1), LOC(3); predicted: PER(0), LOC(3) -> 1 of 2 right each way
+    # precision 1/2, recall 1/2, F1 = 50
+    assert metrics.seqeval_f1(preds, refs) == pytest.approx(50.0)
+
+
+def test_tag_f1_is_micro_over_tokens():
+    # 5 tokens over two sentences, 4 right -> 80
+    assert (
+        metrics.tag_f1([["DET", "NOUN"], ["VERB", "ADP", "X"]], [["DET", "NOUN"], ["VERB", "ADP", "NOUN"]])
+        == 80.0
+    )
+
+
+def test_squad_em_and_f1():
+    answers = {"q1": ["the Eiffel Tower", "Eiffel Tower"], "q2": ["in 1889"]}
+    preds = {"q1": "Eiffel Tower!", "q2": "1889 exactly"}
+    # q1: normalised "eiffel tower" matches -> EM 1, F1 1
+    # q2: pred [1889, exactly] vs gold [in, 1889]: 1 common; P 1/2, R 1/2 -> F1 0.5; EM 0
+    assert metrics.squad(preds, answers) == {"exact_match": 50.0, "f1": 75.0}
+
+
+def test_missing_prediction_scores_zero():
+    assert metrics.squad({}, {"q": ["x"]}) == {"exact_match": 0.0, "f1": 0.0}
+
+
+def test_mlqa_removes_the_languages_own_articles_and_unicode_punctuation():
+    # German: "die" and "der" are articles; "„" and "“" are Unicode punctuation
+    assert metrics.mlqa_normalise("„Die Hauptstadt der Welt“", "de") == "hauptstadt welt"
+    # SQuAD's English normalisation keeps both German articles
+    assert metrics.squad_normalise("Die Hauptstadt der Welt") == "die hauptstadt der welt"
+
+
+def test_mlqa_segments_chinese_by_character():
+    answers = {"q": ["北京大学"]}
+    # pred 北京 vs gold 北京大学: characters 2 common of pred 2, gold 4 -> P 1, R 1/2, F1 2/3
+    assert metrics.mlqa({"q": "北京"}, answers, "zh")["f1"] == pytest.approx(200 / 3)
+    # without segmentation the two are single, different tokens
+    assert metrics.squad({"q": "北京"}, answers)["f1"] == 0.0
+
+
+def test_bucc_f1():
+    gold = {(0, 0), (1, 5), (2, 7)}
+    mined = {(0, 0), (1, 5), (3, 3), (4, 4)}
+    # 2 hits: P 2/4, R 2/3 -> F1 = 2*0.5*0.667/1.167 = 0.5714
+    scores = metrics.bucc_f1(mined, gold)
+    assert scores["f1"] == pytest.approx(400 / 7)
+    assert metrics.bucc_f1(set(), gold)["f1"] == 0.0
