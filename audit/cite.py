@@ -99,9 +99,7 @@ def documented_verdict(spec: ClaimSpec, findings: list[Finding]) -> Verdict:
     detail = "; ".join(f"{k}: {', '.join(v[:3])}" for k, v in by.items() if v)
     # Documents are judged against the claim as stated, never a mini profile's reading.
     base = decide(spec, Profile.FULL, None, reason=f"{reason}: {detail}" if detail else reason)
-    return base.model_copy(
-        update={"status": status, "profile": "documented", "route": "documented", "note": ""}
-    )
+    return base.model_copy(update={"status": status, "profile": "documented", "route": "documented", "note": ""})
 
 
 def record(store: Store, spec: ClaimSpec, path: Path, findings: list[Finding]) -> None:

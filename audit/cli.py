@@ -82,9 +82,7 @@ def claims_cmd(ctx: typer.Context) -> None:
 
 @app.command("show")
 @handled
-def show_cmd(
-    ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain.")
-) -> None:
+def show_cmd(ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain.")) -> None:
     """Show one claim spec in full, with its newest stored verdict."""
     from audit.claims import find, load_all
     from audit.render import spec_view
@@ -99,9 +97,7 @@ def show_cmd(
 @handled
 def verify_cmd(
     ctx: typer.Context,
-    claim: Annotated[
-        list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")
-    ] = None,
+    claim: Annotated[list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")] = None,
     all_claims: Annotated[bool, typer.Option("--all", help="Verify every claim.")] = False,
     profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,

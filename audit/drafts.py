@@ -31,13 +31,9 @@ class Match:
             return []
         s, out = self.spec.synthesis, []
         if s.verified != self.row.verified:
-            out.append(
-                f"{self.spec.id}: verified is {s.verified} in the spec, {self.row.verified} in the report"
-            )
+            out.append(f"{self.spec.id}: verified is {s.verified} in the spec, {self.row.verified} in the report")
         if abs(s.confidence - self.row.confidence) > 1e-9:
-            out.append(
-                f"{self.spec.id}: confidence {s.confidence} in the spec, {self.row.confidence} in the report"
-            )
+            out.append(f"{self.spec.id}: confidence {s.confidence} in the spec, {self.row.confidence} in the report")
         return out
 
 
@@ -85,9 +81,7 @@ def write_drafts(record: ReportRecord, matches: list[Match], claims_dir: Path, t
             continue
         spec = draft(m.row, record, claim_id)
         folder.mkdir(parents=True, exist_ok=True)
-        text = yaml.safe_dump(
-            spec.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True
-        )
+        text = yaml.safe_dump(spec.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True)
         path.write_text(f"schema_version: 1\n{text}", encoding="utf-8")
         taken.add(claim_id)
         written.append(path)

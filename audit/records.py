@@ -60,6 +60,7 @@ class RunRecord(BaseModel):
     ended_at: datetime
     error: str | None = None
     measurements: list[Measurement] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # caveats, e.g. an intermediate task skipped
     provenance: Provenance
 
 

@@ -24,7 +24,9 @@ class RunContext:
     params: dict[str, Any]
     data_dir: Path | None
     work_dir: Path
+    cache_dir: Path
     data_files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def use(self, path: Path) -> Path:
         """Record a data file as an input, so its fingerprint lands in provenance."""
@@ -46,7 +48,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
     fn, code_files = registry.resolve(spec.experiment.name)
     ctx = RunContext(
         spec, profile, seed, spec.params_for(profile), settings.data_dir,
-        settings.store.parent / "work" / spec.id,
+        work_dir=settings.store.parent / "work" / spec.id, cache_dir=settings.store.parent / "stages",
     )  # fmt: skip
     seed_everything(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
@@ -59,6 +61,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
     record = RunRecord(
         claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
         status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
+        notes=ctx.notes,
         provenance=provenance.collect(spec.content_hash(), code_files, ctx.data_files),
     )  # fmt: skip
     write_atomic(record, settings.records_dir)

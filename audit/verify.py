@@ -7,6 +7,7 @@ seed made with this exact spec, and turn its values into a verdict.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from audit import registry
@@ -67,7 +68,9 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
         reason = f"a run recorded no aggregate '{spec.metric.name}' measurement"
         return decide(spec, profile, None, run_ids=ids, reason=reason)
     iv = summarise([values[i] for i in ids], spec.metric.deterministic)
-    return decide(spec, profile, iv, run_ids=ids)
+    verdict = decide(spec, profile, iv, run_ids=ids)
+    notes = sorted({n for r in runs for n in json.loads(r["notes"] or "[]")})
+    return verdict.model_copy(update={"reason": "; ".join([verdict.reason, *notes])}) if notes else verdict
 
 
 def save_verdict(store: Store, v: Verdict) -> None:

@@ -11,9 +11,8 @@ its results, alongside its own source.
 REGISTRY: dict[str, str] = {
     "dataset-facts": "experiments.dataset_facts:run",
     "benchmark-inventory": "experiments.benchmark:run",
+    "xtreme-transfer": "experiments.transfer:run",
 }
 
 # Named by specs but not built yet: their claims show NOT_RUN with this reason.
-PLANNED: dict[str, str] = {
-    "xtreme-transfer": "the paper's intermediate -> target -> zero-shot pipeline is not built yet",
-}
+PLANNED: dict[str, str] = {}

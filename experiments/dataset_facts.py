@@ -59,9 +59,7 @@ def row_count(ctx) -> list[Measurement]:
     """Rows of ``split`` summed over ``datasets``, optionally without no-gold items."""
     split, drop = ctx.params["split"], ctx.params.get("drop_no_gold", False)
     parts = [
-        Measurement(
-            metric="rows", task=n, split=split, value=gold_rows(load_split(ctx, n, split), entry(n), drop)
-        )
+        Measurement(metric="rows", task=n, split=split, value=gold_rows(load_split(ctx, n, split), entry(n), drop))
         for n in ctx.params["datasets"]
     ]
     return [Measurement(metric=ctx.spec.metric.name, split=split, value=sum(m.value for m in parts)), *parts]

@@ -42,9 +42,7 @@ def seqeval_f1(predictions: list[list[str]], references: list[list[str]]) -> flo
 
 
 def tag_f1(predictions: list[list[str]], references: list[list[str]]) -> float:
-    flat = [
-        (p, r) for ps, rs in zip(predictions, references, strict=True) for p, r in zip(ps, rs, strict=True)
-    ]
+    flat = [(p, r) for ps, rs in zip(predictions, references, strict=True) for p, r in zip(ps, rs, strict=True)]
     return 100.0 * sum(p == r for p, r in flat) / len(flat)
 
 

@@ -36,10 +36,7 @@ def nli_jsonl(path: Path, lang: str = "") -> list[dict]:
 def anli_csv(path: Path, lang: str = "") -> list[dict]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [
-        {"text_a": r["context"], "text_b": r["statement"], "label": ANLI_LABELS[r["gold_label"]]}
-        for r in rows
-    ]
+    return [{"text_a": r["context"], "text_b": r["statement"], "label": ANLI_LABELS[r["gold_label"]]} for r in rows]
 
 
 def squad_json(path: Path, lang: str = "") -> list[dict]:

@@ -106,9 +106,7 @@ def inventory(data_dir: Path | None) -> list[dict]:
     rows = []
     for task in registry().values():
         # Retrieval tasks train nothing, so only their evaluation split is listed.
-        wanted = (
-            {"dev"} if task.format == "parallel" else {"train", "dev"} if task.role == "target" else {"train"}
-        )
+        wanted = {"dev"} if task.format == "parallel" else {"train", "dev"} if task.role == "target" else {"train"}
         splits = sorted(set(task.pack) | wanted)
         for split in splits:
             langs = task.languages if split != "train" else ["en"]

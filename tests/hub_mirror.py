@@ -23,10 +23,7 @@ def write_card(root: Path, repo: str, text: str) -> None:
 
 
 def nli(n: int, labels=(0, 1, 2)) -> list[dict]:
-    return [
-        {"premise": f"p{i}", "hypothesis": f"h{i}", "label": labels[i % len(labels)], "idx": i}
-        for i in range(n)
-    ]
+    return [{"premise": f"p{i}", "hypothesis": f"h{i}", "label": labels[i % len(labels)], "idx": i} for i in range(n)]
 
 
 def english(root: Path) -> None:

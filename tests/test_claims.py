@@ -28,8 +28,6 @@ def test_unknown_id_suggests_the_closest():
 def test_duplicate_ids_across_reports_are_an_error(claims_copy):
     other = claims_copy / "another-report"
     other.mkdir()
-    (other / "squad-gain.yaml").write_text(
-        (claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml").read_text()
-    )
+    (other / "squad-gain.yaml").write_text((claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml").read_text())
     with pytest.raises(SpecError, match="already defined"):
         load_all(claims_copy)

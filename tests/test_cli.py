@@ -14,9 +14,7 @@ COMMANDS = ["claims", "show", "verify", "report", "ingest", "cite", "data"]
 
 
 def invoke(settings, *args):
-    return runner.invoke(
-        app, ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir), *args]
-    )
+    return runner.invoke(app, ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir), *args])
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -57,16 +55,16 @@ def test_invalid_spec_is_one_line_exit_2(settings):
 
 
 def test_verify_then_report_in_every_format(settings):
-    result = invoke(settings, "verify", "--claim", "squad-gain", "--profile", "smoke", "--seeds", "1")
-    assert result.exit_code == 0 and "NOT_RUN" in result.output
+    result = invoke(settings, "verify", "--claim", "english-beats-translated", "--profile", "smoke", "--seeds", "1")
+    assert result.exit_code == 0 and "UNVERIFIABLE" in result.output
     table = invoke(settings, "report")
     assert table.exit_code == 0 and "Synthesis vs verdicts" in table.output
     md = invoke(settings, "report", "--format", "md")
     assert md.output.startswith("| claim |") and md.output.count("\n| ") == 21
     data = json.loads(invoke(settings, "report", "--format", "json").output)
     assert len(data["claims"]) == 21
-    squad = next(c for c in data["claims"] if c["claim_id"] == "squad-gain")
-    assert squad["profile"] == "smoke" and "xtreme-transfer" in squad["reason"]
+    mt = next(c for c in data["claims"] if c["claim_id"] == "english-beats-translated")
+    assert mt["profile"] == "smoke" and "machine-translation model" in mt["reason"]
 
 
 def test_verify_needs_claims_or_all(settings):

@@ -19,10 +19,7 @@ def test_seqeval_counts_entities_not_tokens():
 
 def test_tag_f1_is_micro_over_tokens():
     # 5 tokens over two sentences, 4 right -> 80
-    assert (
-        metrics.tag_f1([["DET", "NOUN"], ["VERB", "ADP", "X"]], [["DET", "NOUN"], ["VERB", "ADP", "NOUN"]])
-        == 80.0
-    )
+    assert metrics.tag_f1([["DET", "NOUN"], ["VERB", "ADP", "X"]], [["DET", "NOUN"], ["VERB", "ADP", "NOUN"]]) == 80.0
 
 
 def test_squad_em_and_f1():

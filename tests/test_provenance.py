@@ -26,7 +26,5 @@ def test_data_files_are_fingerprinted(tmp_path):
     f.write_bytes(b"abc")
     prov = provenance.collect("h", [], [f])
     # sha256("abc"), worked out independently of the code under test
-    assert (
-        prov.data_fingerprints[str(f)] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+    assert prov.data_fingerprints[str(f)] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert prov.hardware["cpus"] and prov.packages["pydantic"]

@@ -66,10 +66,14 @@ def test_a_run_without_the_headline_metric_is_not_judged(monkeypatch, settings):
     assert v.status == Status.NOT_RUN and "avg_gain" in v.reason
 
 
-def test_unbuilt_experiments_are_not_run_with_a_reason(settings):
+def test_unregistered_experiments_are_not_run_with_a_reason(settings):
+    path = next(settings.claims_dir.glob("*/squad-gain.yaml"))
+    data = yaml.safe_load(path.read_text())
+    data["experiment"]["name"] = "not-built"
+    path.write_text(yaml.safe_dump(data))
     spec = load_all(settings.claims_dir)["squad-gain"]
     [v] = verify([spec], Profile.MINI, 3, settings)
-    assert v.status == Status.NOT_RUN and "xtreme-transfer" in v.reason
+    assert v.status == Status.NOT_RUN and "experiment 'not-built'" in v.reason
     with Store(settings.store) as store:
         assert store.count("runs") == 0 and store.count("verdicts") == 1
 

@@ -19,8 +19,7 @@ from audit.records import RunRecord, read_records
 from audit.store.migrations import LATEST, MIGRATIONS
 
 _MIGRATIONS_TABLE = (
-    "CREATE TABLE IF NOT EXISTS schema_migrations "
-    "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
 )
 
 
@@ -102,7 +101,7 @@ class Store:
         self.upsert("runs", {
             "id": r.run_id, "claim_id": r.claim_id, "experiment": r.experiment,
             "profile": r.profile, "seed": r.seed, "status": r.status.value,
-            "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error,
+            "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error, "notes": r.notes,
         })  # fmt: skip
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
         rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value] for m in r.measurements]

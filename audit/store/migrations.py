@@ -54,12 +54,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
     (
         3,
-        "passages of source documents cited as evidence for claims",
+        "cited passages of source documents; caveats noted by runs",
         """
         CREATE TABLE citations (
             claim_id VARCHAR, source VARCHAR, sha256 VARCHAR, location VARCHAR,
             stance VARCHAR, matched VARCHAR, passage VARCHAR, created_at TIMESTAMPTZ
         );
+        ALTER TABLE runs ADD COLUMN notes JSON DEFAULT '[]';
         """,
     ),
 ]

@@ -1,0 +1,79 @@
+"""Content-addressed stage cache.
+
+A stage (a trained intermediate encoder, a target model, one language's scores) lives in
+``<root>/<key>/``, where the key hashes the stage's name, its spec (params), the keys of
+the stages it consumed, and the experiment code. The same work asked for by another
+claim or another run finds the same key and costs nothing.
+
+``stage.json`` is written last, atomically, and marks the stage done. A stage that was
+interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
+work that keeps checkpoints there (the HF Trainer) resumes from the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DONE = "stage.json"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    key: str
+    path: Path
+    output: dict[str, Any]
+    hit: bool
+
+
+def stage_key(name: str, spec: dict[str, Any], inputs: list[str], code: str) -> str:
+    blob = json.dumps({"name": name, "spec": spec, "inputs": inputs, "code": code}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@cache
+def code_version(folder: Path) -> str:
+    """Hash of the experiment code and its data files: any change re-runs every stage."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class StageCache:
+    root: Path
+    code: str
+    hits: int = 0
+    runs: int = 0
+
+    def run(
+        self, name: str, spec: dict[str, Any], fn: Callable[[Path], dict[str, Any]], inputs: list[str] = ()
+    ) -> StageResult:
+        """The stage's output: read back if done, else computed by ``fn(folder)`` and kept."""
+        key = stage_key(name, spec, list(inputs), self.code)
+        folder = self.root / key
+        done = folder / DONE
+        if done.is_file():
+            self.hits += 1
+            return StageResult(key, folder, json.loads(done.read_text())["output"], hit=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        output = fn(folder)
+        _write_json(done, {"name": name, "spec": spec, "inputs": list(inputs), "output": output})
+        self.runs += 1
+        return StageResult(key, folder, output, hit=False)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True, default=str)
+    os.replace(tmp, path)

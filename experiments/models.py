@@ -1,0 +1,96 @@
+"""Encoders and heads, through the transformers Auto classes.
+
+- ``tiny-random-xlmr`` (smoke): an XLM-R-shaped encoder with random weights, and a small
+  byte-level BPE tokenizer trained on the run's own examples. Both are built locally and
+  deterministically; they prove the pipeline, never a claim.
+- a hub name (``xlm-roberta-large``, ``intfloat/multilingual-e5-small``): ``from_pretrained``
+  for users who are online.
+- ``offline:<name>``: converted offline weights (see the offline-model issue); not built yet.
+
+Phases hand over the encoder only: ``save_encoder`` keeps the base model, and
+``with_head`` loads it under a freshly initialised head for the next phase.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit.errors import Unverifiable
+
+TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+        "max_position_embeddings": 192}  # fmt: skip
+SPECIAL = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+HEADS = {
+    "sequence-classification": "AutoModelForSequenceClassification",
+    "multiple-choice": "AutoModelForMultipleChoice",
+    "question-answering": "AutoModelForQuestionAnswering",
+    "token-classification": "AutoModelForTokenClassification",
+    "masked-lm": "AutoModelForMaskedLM",
+    "retrieval": "AutoModel",
+}
+
+
+def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000):
+    """A byte-level BPE tokenizer trained on ``corpus``, saved to ``folder``."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())  # fmt: skip
+    tok.train_from_iterator(corpus, trainer)
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), add_prefix_space=True)
+    names = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
+             "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>"}  # fmt: skip
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, **names)
+    fast.save_pretrained(folder)
+    return fast
+
+
+def tiny_encoder(tokenizer, seed: int, folder: Path) -> None:
+    """A randomly initialised XLM-R-shaped encoder, saved as safetensors."""
+    import torch
+    from transformers import AutoModel, XLMRobertaConfig
+
+    torch.manual_seed(seed)
+    config = XLMRobertaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
+                              bos_token_id=0, eos_token_id=2, **TINY)  # fmt: skip
+    AutoModel.from_config(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def source_of(model: str) -> str:
+    """Where ``from_pretrained`` finds a named model; offline conversions are not built yet."""
+    if model.startswith("offline:"):
+        raise Unverifiable(f"model '{model}': the offline weight converter is not built yet")
+    return model
+
+
+def load_tokenizer(source: str | Path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(source))
+
+
+def with_head(source: str | Path, head: str, **config):
+    """The encoder at ``source`` under a new head of the given kind."""
+    import transformers
+
+    auto = getattr(transformers, HEADS[head])
+    try:
+        return auto.from_pretrained(str(source), **config)
+    except OSError as exc:
+        raise Unverifiable(f"model '{source}' could not be loaded: {str(exc).splitlines()[0]}") from None
+
+
+def save_encoder(model, tokenizer, folder: Path) -> None:
+    """Keep the shared encoder only; the head is re-initialised by the next phase."""
+    model.base_model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+
+
+def retrieval_layer(num_layers: int) -> int:
+    """The paper pools layer 14 of XLM-R Large's 24; the same relative depth elsewhere."""
+    return max(1, round(num_layers * 14 / 24))

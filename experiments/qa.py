@@ -1,0 +1,92 @@
+"""Extractive QA in the SQuAD style: windows with a doc stride, and n-best span decoding.
+
+Training features mark the answer's token span (or the CLS token when the window does
+not hold it, and for SQuAD v2 questions with no answer). Evaluation keeps each
+window's offset mapping so the best span over all windows maps back to context text;
+with ``no_answer`` the null span wins when it beats the best span's score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from experiments.features import dataset
+
+
+def _tokenize(tok, batch, max_length: int, stride: int):
+    # Padding is left to the collator; windows overlap by ``stride`` tokens.
+    return tok(
+        [q.lstrip() for q in batch["question"]], batch["context"], truncation="only_second",
+        max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
+    )  # fmt: skip
+
+
+def _span(offsets, seq_ids, start_char: int, end_char: int) -> tuple[int, int]:
+    ctx = [i for i, s in enumerate(seq_ids) if s == 1]
+    if not ctx or offsets[ctx[0]][0] > start_char or offsets[ctx[-1]][1] < end_char:
+        return 0, 0  # the answer is not inside this window: point at CLS
+    start = next(i for i in ctx if offsets[i][1] > start_char)
+    end = next(i for i in reversed(ctx) if offsets[i][0] < end_char)
+    return start, end
+
+
+def train_features(tok, records: list[dict], max_length: int = 128, stride: int = 32):
+    def fn(batch):
+        enc = _tokenize(tok, batch, max_length, stride)
+        starts, ends = [], []
+        for i, offsets in enumerate(enc["offset_mapping"]):
+            answers = batch["answers"][enc["overflow_to_sample_mapping"][i]]
+            if not answers["text"] or not answers["text"][0]:
+                starts.append(0)
+                ends.append(0)
+                continue
+            s = answers["answer_start"][0]
+            span = _span(offsets, enc.sequence_ids(i), s, s + len(answers["text"][0]))
+            starts.append(span[0])
+            ends.append(span[1])
+        enc.pop("offset_mapping")
+        enc.pop("overflow_to_sample_mapping")
+        return {**enc, "start_positions": starts, "end_positions": ends}
+
+    ds = dataset(records)
+    return ds.map(fn, batched=True, remove_columns=ds.column_names)
+
+
+def eval_features(tok, records: list[dict], max_length: int = 128, stride: int = 32):
+    def fn(batch):
+        enc = _tokenize(tok, batch, max_length, stride)
+        ids, offsets = [], []
+        for i in range(len(enc["input_ids"])):
+            seq = enc.sequence_ids(i)
+            ids.append(batch["id"][enc["overflow_to_sample_mapping"][i]])
+            offsets.append([o if seq[k] == 1 else None for k, o in enumerate(enc["offset_mapping"][i])])
+        enc.pop("overflow_to_sample_mapping")
+        return {**enc, "example_id": ids, "offset_mapping": offsets}
+
+    ds = dataset(records)
+    return ds.map(fn, batched=True, remove_columns=ds.column_names)
+
+
+def best_spans(records, features, start_logits, end_logits, n_best: int = 20, max_answer: int = 30,
+               no_answer: bool = False) -> dict[str, str]:  # fmt: skip
+    """The highest-scoring legal span per question, over all of its windows."""
+    by_example = defaultdict(list)
+    for i, ex_id in enumerate(features["example_id"]):
+        by_example[ex_id].append(i)
+    answers = {}
+    for rec in records:
+        best, null = (-np.inf, ""), np.inf
+        for i in by_example[rec["id"]]:
+            offsets, s_log, e_log = features[i]["offset_mapping"], start_logits[i], end_logits[i]
+            null = min(null, s_log[0] + e_log[0])
+            for s in np.argsort(s_log)[-n_best:]:
+                for e in np.argsort(e_log)[-n_best:]:
+                    if offsets[s] is None or offsets[e] is None or e < s or e - s + 1 > max_answer:
+                        continue
+                    score = s_log[s] + e_log[e]
+                    if score > best[0]:
+                        best = (score, rec["context"][offsets[s][0] : offsets[e][1]])
+        answers[rec["id"]] = "" if no_answer and null > best[0] else best[1]
+    return answers

@@ -1,0 +1,52 @@
+import pytest
+
+from audit.stages import StageCache, code_version
+
+
+def counting(calls, value):
+    def fn(folder):
+        calls.append(folder)
+        (folder / "artifact.txt").write_text(str(value))
+        return {"value": value}
+
+    return fn
+
+
+def test_same_spec_and_inputs_hit_the_cache(tmp_path):
+    cache, calls = StageCache(tmp_path, code="c1"), []
+    first = cache.run("train", {"lr": 1e-5}, counting(calls, 1), inputs=["abc"])
+    again = cache.run("train", {"lr": 1e-5}, counting(calls, 2), inputs=["abc"])
+    assert (first.hit, again.hit, again.output, len(calls)) == (False, True, {"value": 1}, 1)
+    assert (cache.runs, cache.hits) == (1, 1)
+
+
+@pytest.mark.parametrize("change", [{"spec": {"lr": 2e-5}}, {"inputs": ["other"]}, {"name": "eval"}, {"code": "c2"}])
+def test_any_change_of_what_determines_a_stage_reruns_it(tmp_path, change):
+    calls = []
+    StageCache(tmp_path, code="c1").run("train", {"lr": 1e-5}, counting(calls, 1), inputs=["abc"])
+    cache = StageCache(tmp_path, code=change.get("code", "c1"))
+    cache.run(change.get("name", "train"), change.get("spec", {"lr": 1e-5}), counting(calls, 1),
+              inputs=change.get("inputs", ["abc"]))  # fmt: skip
+    assert len(calls) == 2
+
+
+def test_an_interrupted_stage_reruns_in_its_own_folder(tmp_path):
+    cache, calls = StageCache(tmp_path, code="c1"), []
+
+    def crash(folder):
+        (folder / "checkpoint-3").mkdir()
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cache.run("train", {}, crash)
+    result = cache.run("train", {}, counting(calls, 7))
+    assert calls == [result.path] and (result.path / "checkpoint-3").is_dir()
+
+
+def test_code_version_follows_code_files(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    first = code_version(tmp_path)
+    code_version.cache_clear()
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert code_version(tmp_path) != first
+    code_version.cache_clear()
