@@ -74,13 +74,18 @@ def load_tokenizer(source: str | Path):
     return AutoTokenizer.from_pretrained(str(source))
 
 
+# A head's label count must not leak from the previous phase's config (MNLI's 3 labels
+# would give a QA head 3 outputs): heads whose size is fixed say so here.
+HEAD_CONFIG = {"question-answering": {"num_labels": 2}, "multiple-choice": {"num_labels": 1}}
+
+
 def with_head(source: str | Path, head: str, **config):
     """The encoder at ``source`` under a new head of the given kind."""
     import transformers
 
     auto = getattr(transformers, HEADS[head])
     try:
-        return auto.from_pretrained(str(source), **config)
+        return auto.from_pretrained(str(source), **{**HEAD_CONFIG.get(head, {}), **config})
     except OSError as exc:
         raise Unverifiable(f"model '{source}' could not be loaded: {str(exc).splitlines()[0]}") from None
 

@@ -15,11 +15,18 @@ import numpy as np
 from experiments.features import dataset
 
 
+def _short(tok, question: str, budget: int) -> str:
+    ids = tok(question.lstrip(), add_special_tokens=False, truncation=True, max_length=budget)["input_ids"]
+    return tok.decode(ids)
+
+
 def _tokenize(tok, batch, max_length: int, stride: int):
-    # Padding is left to the collator; windows overlap by ``stride`` tokens.
+    # A question keeps at most a third of the window and the stride a quarter, so every
+    # window has room for context; padding is left to the collator.
+    questions = [_short(tok, q, max_length // 3) for q in batch["question"]]
     return tok(
-        [q.lstrip() for q in batch["question"]], batch["context"], truncation="only_second",
-        max_length=max_length, stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True,
+        questions, batch["context"], truncation="only_second", max_length=max_length,
+        stride=min(stride, max_length // 4), return_overflowing_tokens=True, return_offsets_mapping=True,
     )  # fmt: skip
 
 
@@ -83,7 +90,10 @@ def best_spans(records, features, start_logits, end_logits, n_best: int = 20, ma
             null = min(null, s_log[0] + e_log[0])
             for s in np.argsort(s_log)[-n_best:]:
                 for e in np.argsort(e_log)[-n_best:]:
-                    if offsets[s] is None or offsets[e] is None or e < s or e - s + 1 > max_answer:
+                    # logits are padded to the batch's longest window: skip positions past this one
+                    if max(s, e) >= len(offsets) or offsets[s] is None or offsets[e] is None:
+                        continue
+                    if e < s or e - s + 1 > max_answer:
                         continue
                     score = s_log[s] + e_log[e]
                     if score > best[0]:

@@ -40,25 +40,31 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
     )  # fmt: skip
 
 
+def trainer(model, args, tok, collator, train_ds=None):
+    """A Trainer that logs nothing to stdout, where the audit prints its tables."""
+    from transformers import Trainer
+    from transformers.trainer_callback import PrinterCallback
+
+    t = Trainer(model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok)
+    t.remove_callback(PrinterCallback)
+    return t
+
+
 def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int) -> int:
     """Train; returns the optimisation steps this call executed (0 when nothing was left)."""
-    from transformers import Trainer
     from transformers.trainer_utils import get_last_checkpoint
 
     args = arguments(folder, params, seed)
     last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
-    trainer = Trainer(model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok)
+    trainer_ = trainer(model, args, tok, collator, train_ds)
     before = int(Path(last).name.split("-")[-1]) if last else 0
-    trainer.train(resume_from_checkpoint=last)
-    return trainer.state.global_step - before
+    trainer_.train(resume_from_checkpoint=last)
+    return trainer_.state.global_step - before
 
 
 def predict(model, tok, ds, collator, params: dict[str, Any]):
     """Raw predictions (logits) for a dataset."""
     import tempfile
 
-    from transformers import Trainer
-
     with tempfile.TemporaryDirectory() as tmp:
-        args = arguments(Path(tmp), params, seed=0)
-        return Trainer(model=model, args=args, data_collator=collator, processing_class=tok).predict(ds).predictions
+        return trainer(model, arguments(Path(tmp), params, seed=0), tok, collator).predict(ds).predictions

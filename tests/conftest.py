@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from audit.settings import REPO_ROOT, Settings
+# Before anything imports huggingface_hub, which reads it once: tests never wait on the network.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+from audit.settings import REPO_ROOT, Settings  # noqa: E402
 
 CLAIMS = REPO_ROOT / "claims"
 SHARED = Path(os.environ.get("AUDIT_SHARED_DIR", REPO_ROOT.parent / "shared"))
