@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make audit   installs into .venv, ingests the seed report, verifies every claim, prints the report
 #   make test    installs into .venv, lints with ruff, runs the test suite
+# CI (.ci/run) runs `make test` and then `make reproduce` (the audit ci gate).
 # The data pack is read from AUDIT_DATA_DIR (default: ../shared/data beside this checkout).
 
 VENV := .venv
@@ -10,7 +11,7 @@ export AUDIT_DATA_DIR ?= $(abspath ../shared/data)
 # The embedded default is offline: never wait on hub retries. Unset it to use the hub.
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: audit test install lint bench
+.PHONY: audit test install lint bench reproduce
 
 $(BIN)/audit: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +35,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The reproducibility gate: re-run the baseline's claims at mini fidelity and compare.
+reproduce: install
+	$(BIN)/audit --store .audit/ci.duckdb ci --baseline .ci/baseline.yaml
 
 bench: install
 	$(BIN)/python benchmarks/cold_start.py

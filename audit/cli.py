@@ -147,6 +147,27 @@ def ingest_cmd(
     _console().print(*ingest_view(ingest(_settings(ctx), report, drafts)))
 
 
+@app.command("ci")
+def ci_cmd(
+    ctx: typer.Context,
+    baseline: Annotated[Path, typer.Option(help="Committed baseline of values and verdicts.")] = Path(
+        ".ci/baseline.yaml"
+    ),
+) -> None:
+    """Re-run the baseline's claims; exit 1 if a value or verdict moved beyond tolerance."""
+    from audit.ci import run_ci
+    from audit.errors import AuditError
+    from audit.render import ci_table
+
+    try:
+        outcomes = run_ci(_settings(ctx), baseline)
+    except AuditError as exc:
+        _console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    _console().print(ci_table(outcomes))
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
 @app.command("data")
 @handled
 def data_cmd(ctx: typer.Context) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+from rich.markup import escape
 from rich.table import Table
 
 from audit.calibration import Calibration
@@ -68,7 +69,7 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts") -> Table:
             measured_text(v),
             route_text(v),
             f"[{COLOURS[v.status]}]{v.status}[/]",
-            why(v),
+            escape(why(v)),
         )
     return table
 
@@ -136,7 +137,7 @@ def claims_table(specs: list[ClaimSpec]) -> Table:
     for s in specs:
         mark = f"{'✓' if s.synthesis.verified else '×'} {s.synthesis.confidence:.2f}"
         name = s.experiment.name + (" (draft)" if s.status == "draft" else "")
-        table.add_row(s.id, s.kind.value, mark, claimed_of(s), name, s.statement)
+        table.add_row(s.id, s.kind.value, mark, escape(claimed_of(s)), name, escape(s.statement))
     return table
 
 
@@ -167,9 +168,9 @@ def ingest_view(result) -> list:
         ("curated specs matched", f"{matched}/{len(rec.rows)}"),
         ("drafts written", ", ".join(str(p) for p in result.drafts) or "none"),
     ):  # fmt: skip
-        table.add_row(field, value)
+        table.add_row(field, escape(value))
     problems = result.problems
-    lines = [f"[yellow]! {p}[/]" for p in problems] or ["[green]counts match the table[/]"]
+    lines = [f"[yellow]! {escape(p)}[/]" for p in problems] or ["[green]counts match the table[/]"]
     return [table, *lines]
 
 
@@ -181,7 +182,7 @@ def findings_table(findings) -> Table:
     for f in findings:
         name = f.source.rsplit("/", 1)[-1]
         text = f.passage if len(f.passage) < 160 else f.passage[:157] + "..."
-        table.add_row(name, f.location, f"[{colour[f.stance]}]{f.stance}[/]", f.matched, text)
+        table.add_row(escape(name), f.location, f"[{colour[f.stance]}]{f.stance}[/]", escape(f.matched), escape(text))
     return table
 
 
@@ -194,5 +195,18 @@ def data_table(rows: list[dict], data_dir) -> Table:
         local = f"{len(r['local'])}/{len(r['languages'])}"
         only_hub = "-" if r["unavailable"] else (", ".join(missing) or "-")
         note = r["unavailable"] or (f"stand-in: {r['stand_in']}" if r["stand_in"] else "")
-        table.add_row(r["task"], r["role"], r["split"], local, only_hub, r["hub"], note)
+        table.add_row(r["task"], r["role"], r["split"], local, only_hub, r["hub"], escape(note))
+    return table
+
+
+def ci_table(outcomes) -> Table:
+    moved = sum(not o.ok for o in outcomes)
+    table = Table(title=f"Reproducibility: {len(outcomes) - moved} of {len(outcomes)} consistent with the baseline")
+    for col in ("claim", "fidelity", "baseline", "measured", "verdict (baseline -> now)", "result"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        c, v = o.check, o.verdict
+        result = "[green]ok[/]" if o.ok else "[bold red]moved[/]"
+        table.add_row(c.claim, c.profile.value, f"{num(c.value)} ± {num(c.tolerance)}", measured_text(v),
+                      f"{c.verdict.value} -> {v.status.value}", result)  # fmt: skip
     return table

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -66,8 +67,10 @@ class StageCache:
             self.hits += 1
             return StageResult(key, folder, json.loads(done.read_text())["output"], hit=True)
         folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
         output = fn(folder)
-        _write_json(done, {"name": name, "spec": spec, "inputs": list(inputs), "output": output})
+        seconds = round(time.perf_counter() - started, 3)
+        _write_json(done, {"name": name, "spec": spec, "inputs": list(inputs), "output": output, "seconds": seconds})
         self.runs += 1
         return StageResult(key, folder, output, hit=False)
 

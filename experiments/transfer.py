@@ -46,6 +46,15 @@ class Pipeline:
     cache: StageCache
     steps: int = 0
     notes: list[str] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # task -> languages not scored
+    loaded: dict[tuple[str, str], tuple] = field(default_factory=dict)
+
+    def model(self, source: str, head: str):
+        """A model is loaded once for all the languages it scores; only the latest is kept."""
+        if (source, head) not in self.loaded:
+            self.loaded.clear()
+            self.loaded[(source, head)] = (models.with_head(source, head), models.load_tokenizer(source))
+        return self.loaded[(source, head)]
 
     # -- data ------------------------------------------------------------------------
     def records(self, task: Task, split: str, lang: str) -> list[dict]:
@@ -97,25 +106,31 @@ class Pipeline:
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, float]:
         out = {}
-        for lang in (lang for lang in task.languages if lang not in ENGLISH):
-            spec = {"task": task.name, "lang": lang, "eval_examples": self.params["eval_examples"]}
+        langs = [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
+        for lang in langs:
+            spec = {
+                "task": task.name,
+                "lang": lang,
+                "eval_examples": self.params["eval_examples"],
+                "max_length": self.params["max_length"],
+            }
             try:
                 out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: {"score": score(lang)},
                                            inputs=[enc.key]).output["score"]  # fmt: skip
-            except Unverifiable as exc:
-                self.notes.append(f"{task.name} [{lang}] not scored: {exc}")
+            except Unverifiable:
+                self.missing.setdefault(task.name, []).append(lang)
         if not out:
             raise Unverifiable(f"{task.name}: no evaluation language is available")
         return out
 
     def _retrieve(self, source: str, task: Task, lang: str) -> float:
         [record] = load_records(task, "dev", lang, self.ctx)
-        model, tok = models.with_head(source, "retrieval"), models.load_tokenizer(source)
+        model, tok = self.model(source, "retrieval")
         return retrieval.score(task.name, model, tok, retrieval.subsample(record, self.params["eval_examples"]),
                                self.params["max_length"])  # fmt: skip
 
     def _evaluate(self, source: str, task: Task, lang: str) -> float:
-        model, tok = models.with_head(source, task.head), models.load_tokenizer(source)
+        model, tok = self.model(source, task.head)
         return evaluation.evaluate(task, model, tok, self.records(task, "dev", lang), self._eval_params(), lang)
 
     # -- training --------------------------------------------------------------------
@@ -124,6 +139,8 @@ class Pipeline:
         rows = self.records(task, "train", "en")
         ds, config = self._encode(task, tok, rows)
         model = models.with_head(enc.source, task.head, **config)
+        if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary
+            model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
         steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self._train_params(), self.ctx.seed)
         self.steps += steps
         (models.save_encoder if encoder_only else _save_model)(model, tok, folder / "model")
@@ -144,7 +161,16 @@ class Pipeline:
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
     def _train_params(self) -> dict:
-        keys = ("learning_rate", "warmup_ratio", "batch_size", "max_steps", "max_length", "examples", "model")
+        keys = (
+            "learning_rate",
+            "warmup_ratio",
+            "batch_size",
+            "max_steps",
+            "max_length",
+            "examples",
+            "model",
+            "freeze_embeddings",
+        )
         return {k: self.params[k] for k in keys if k in self.params}
 
     def _eval_params(self) -> dict:
@@ -231,6 +257,8 @@ def run(ctx) -> list[Measurement]:
         out += [Measurement(metric=f"gain[{inter.name}]", task=t, value=g, split="dev")
                 for t, g in gains[inter.name].items()]  # fmt: skip
     ctx.notes.extend(pipe.notes)
+    ctx.notes.extend(f"{t}: not scored in {', '.join(sorted(set(langs)))} (neither in the data pack nor reachable "
+                     "on the hub)" for t, langs in sorted(pipe.missing.items()))  # fmt: skip
     return (
         out
         + _headline(ctx.spec.metric.name, params, gains, targets)

@@ -1,0 +1,90 @@
+"""``audit ci``: a reproducibility gate. Re-run claims and compare with a committed baseline.
+
+The baseline (``.ci/baseline.yaml``) names, per check, a claim, a profile, seeds and any
+param overrides that make it small enough for CI, plus the headline value measured when
+the baseline was written, a tolerance that reflects measured seed-to-seed noise, and the
+verdict. A check fails when its value moves beyond the tolerance or its verdict changes.
+Exit codes: 0 consistent, 1 a value or verdict moved, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from audit.claims import find, load_all
+from audit.errors import AuditError
+from audit.profiles import Profile
+from audit.settings import Settings
+from audit.spec import ClaimSpec
+from audit.verdict import Status, Verdict
+from audit.verify import verify
+
+
+class Check(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim: str
+    profile: Profile
+    seeds: int = Field(ge=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    value: float
+    tolerance: float = Field(ge=0)
+    verdict: Status
+    why: str = ""
+
+
+class Baseline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    checks: list[Check]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: Check
+    verdict: Verdict
+
+    @property
+    def value_ok(self) -> bool:
+        return self.verdict.mean is not None and abs(self.verdict.mean - self.check.value) <= self.check.tolerance
+
+    @property
+    def ok(self) -> bool:
+        return self.value_ok and self.verdict.status == self.check.verdict
+
+
+def load_baseline(path: Path) -> Baseline:
+    if not path.is_file():
+        raise AuditError(f"{path}: no such baseline file; pass --baseline PATH")
+    try:
+        return Baseline.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        raise AuditError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise AuditError(f"{path}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None
+
+
+def with_params(spec: ClaimSpec, profile: Profile, params: dict[str, Any]) -> ClaimSpec:
+    """The spec with extra params for one profile (a CI-sized run of the same claim)."""
+    if not params:
+        return spec
+    data = spec.model_dump(mode="json")
+    override = data["experiment"]["profiles"].setdefault(profile.value, {"params": {}, "claimed": {}, "note": ""})
+    override["params"] = {**override["params"], **params}
+    return ClaimSpec.model_validate(data)
+
+
+def run_ci(settings: Settings, baseline_path: Path) -> list[Outcome]:
+    baseline = load_baseline(baseline_path)
+    specs = load_all(settings.claims_dir)
+    outcomes = []
+    for check in baseline.checks:
+        spec = with_params(find(specs, check.claim), check.profile, check.params)
+        [verdict] = verify([spec], check.profile, check.seeds, settings)
+        outcomes.append(Outcome(check, verdict))
+    return outcomes
