@@ -7,6 +7,7 @@ bf16 and pinned data loading; on a CPU neither.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,28 @@ def trainer(model, args, tok, collator, train_ds=None):
     return t
 
 
+def last_complete_checkpoint(output_dir: Path) -> Path | None:
+    """The newest checkpoint that was fully written; partial ones (a kill mid-save) are removed.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint without it is incomplete.
+    """
+    if not output_dir.is_dir():
+        return None
+    found = sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    for path in found:
+        if (path / "trainer_state.json").is_file():
+            return path
+        shutil.rmtree(path, ignore_errors=True)
+    return None
+
+
 def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int) -> int:
     """Train; returns the optimisation steps this call executed (0 when nothing was left)."""
-    from transformers.trainer_utils import get_last_checkpoint
-
     args = arguments(folder, params, seed)
-    last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    last = last_complete_checkpoint(Path(args.output_dir))
     trainer_ = trainer(model, args, tok, collator, train_ds)
     before = int(Path(last).name.split("-")[-1]) if last else 0
-    trainer_.train(resume_from_checkpoint=last)
+    trainer_.train(resume_from_checkpoint=str(last) if last else None)
     return trainer_.state.global_step - before
 
 

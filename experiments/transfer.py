@@ -45,6 +45,7 @@ class Pipeline:
     params: dict
     cache: StageCache
     steps: int = 0
+    trainings: int = 0  # training stages this claim needed, cached or not
     notes: list[str] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)  # task -> languages not scored
     loaded: dict[tuple[str, str], tuple] = field(default_factory=dict)
@@ -90,30 +91,49 @@ class Pipeline:
 
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
         spec = {"task": task.name, "seed": self.ctx.seed, **self._train_params()}
-        stage = self.cache.run("intermediate", spec, lambda d: self._train(base, task, d, encoder_only=True),
-                               inputs=[base.key])  # fmt: skip
+        self.trainings += 1
+        stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
         return Encoder(stage.key, str(stage.path / "model"))
+
+    def _phase1(self, base: Encoder, task: Task, folder: Path) -> dict:
+        model, tok, out = self._fit(base, task, folder)
+        models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
+        return out
 
     # -- phase 2 and 3 ---------------------------------------------------------------
     def target_score(self, enc: Encoder, task: Task) -> dict[str, float]:
         """Zero-shot score per non-English language of the target."""
         if task.format == "parallel":
             return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
-        spec = {"task": task.name, "seed": self.ctx.seed, **self._train_params()}
-        trained = self.cache.run("target", spec, lambda d: self._train(enc, task, d), inputs=[enc.key])
-        model_dir = str(trained.path / "model")
-        return self._scores(Encoder(trained.key, model_dir), task, lambda lang: self._evaluate(model_dir, task, lang))
+        spec = {"task": task.name, "seed": self.ctx.seed, **self._train_params(), **self._eval_spec()}
+        self.trainings += 1
+        out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
+        if out["missing"]:
+            self.missing.setdefault(task.name, []).extend(out["missing"])
+        return out["scores"]
+
+    def _phase23(self, enc: Encoder, task: Task, folder: Path) -> dict:
+        """Train the target head, then score each language; the fine-tuned model is not kept."""
+        model, tok, out = self._fit(enc, task, folder)
+        scores, missing = {}, []
+        for lang in self._languages(task):
+            try:
+                rows = self.records(task, "dev", lang)
+            except Unverifiable:
+                missing.append(lang)
+                continue
+            scores[lang] = evaluation.evaluate(task, model, tok, rows, self._eval_params(), lang)
+        if not scores:
+            raise Unverifiable(f"{task.name}: no evaluation language is available")
+        return {**out, "scores": scores, "missing": missing}
+
+    def _languages(self, task: Task) -> list[str]:
+        return [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, float]:
         out = {}
-        langs = [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
-        for lang in langs:
-            spec = {
-                "task": task.name,
-                "lang": lang,
-                "eval_examples": self.params["eval_examples"],
-                "max_length": self.params["max_length"],
-            }
+        for lang in self._languages(task):
+            spec = {"task": task.name, "lang": lang, **self._eval_spec()}
             try:
                 out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: {"score": score(lang)},
                                            inputs=[enc.key]).output["score"]  # fmt: skip
@@ -129,12 +149,8 @@ class Pipeline:
         return retrieval.score(task.name, model, tok, retrieval.subsample(record, self.params["eval_examples"]),
                                self.params["max_length"])  # fmt: skip
 
-    def _evaluate(self, source: str, task: Task, lang: str) -> float:
-        model, tok = self.model(source, task.head)
-        return evaluation.evaluate(task, model, tok, self.records(task, "dev", lang), self._eval_params(), lang)
-
     # -- training --------------------------------------------------------------------
-    def _train(self, enc: Encoder, task: Task, folder: Path, encoder_only: bool = False) -> dict:
+    def _fit(self, enc: Encoder, task: Task, folder: Path):
         tok = models.load_tokenizer(enc.source)
         rows = self.records(task, "train", "en")
         ds, config = self._encode(task, tok, rows)
@@ -143,9 +159,8 @@ class Pipeline:
             model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
         steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self._train_params(), self.ctx.seed)
         self.steps += steps
-        (models.save_encoder if encoder_only else _save_model)(model, tok, folder / "model")
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
-        return {"steps": steps, "examples": len(rows)}
+        return model, tok, {"steps": steps, "examples": len(rows)}
 
     def _encode(self, task: Task, tok, rows: list[dict]):
         length = self.params["max_length"]
@@ -173,13 +188,12 @@ class Pipeline:
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
+    def _eval_spec(self) -> dict:
+        keys = ("eval_examples", "max_languages", "max_length")
+        return {k: self.params.get(k) for k in keys}
+
     def _eval_params(self) -> dict:
         return {"max_length": self.params["max_length"], "batch_size": self.params["batch_size"]}
-
-
-def _save_model(model, tok, folder: Path) -> None:
-    model.save_pretrained(folder)
-    tok.save_pretrained(folder)
 
 
 def _sample_text(ctx, task: Task, per_file: int = 24) -> list[str]:
@@ -264,6 +278,7 @@ def run(ctx) -> list[Measurement]:
         + _headline(ctx.spec.metric.name, params, gains, targets)
         + [
             Measurement(metric="train_steps", value=pipe.steps),
+            Measurement(metric="training_stages", value=pipe.trainings),
             Measurement(metric="stages_cached", value=pipe.cache.hits),
             Measurement(metric="stages_run", value=pipe.cache.runs),
         ]

@@ -128,13 +128,29 @@ def test_resume_after_the_process_is_killed_mid_training(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None and not list(tmp_path.glob("stages/*/trainer/checkpoint-10")):
         time.sleep(0.1)
+    time.sleep(0.3)  # kill a moment later, wherever that lands: mid-step or mid-save
     proc.kill()
     proc.wait()
-    saved = sorted(tmp_path.glob("stages/*/trainer/checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
-    assert saved, "no checkpoint before the kill: " + (tmp_path / "first.log").read_text()[-2000:]
+    # the kill may land mid-save: only checkpoints whose trainer_state.json was written count
+    saved = sorted((p.parent for p in tmp_path.glob("stages/*/trainer/checkpoint-*/trainer_state.json")),
+                   key=lambda p: int(p.name.split("-")[1]))  # fmt: skip
+    assert saved, "no complete checkpoint before the kill: " + (tmp_path / "first.log").read_text()[-2000:]
     done_at = int(saved[-1].name.split("-")[1])
     assert done_at < 30
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=str(CLAIMS.parent), env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     steps = int(out.stdout.split("STEPS")[-1])
     assert steps == 30 - done_at  # only the steps after the last checkpoint ran again
+
+
+def test_a_checkpoint_cut_off_mid_save_is_skipped_and_removed(tmp_path):
+    from experiments.training import last_complete_checkpoint
+
+    for step, complete in ((5, True), (10, True), (15, False)):
+        folder = tmp_path / f"checkpoint-{step}"
+        folder.mkdir()
+        if complete:
+            (folder / "trainer_state.json").write_text("{}")
+    assert last_complete_checkpoint(tmp_path) == tmp_path / "checkpoint-10"
+    assert not (tmp_path / "checkpoint-15").exists()
+    assert last_complete_checkpoint(tmp_path / "missing") is None
