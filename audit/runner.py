@@ -29,8 +29,9 @@ class RunContext:
     notes: list[str] = field(default_factory=list)
 
     def use(self, path: Path) -> Path:
-        """Record a data file as an input, so its fingerprint lands in provenance."""
-        self.data_files.append(path)
+        """Record a data file as an input, so its fingerprint lands in provenance (once)."""
+        if path not in self.data_files:  # stages re-read files; each is hashed once
+            self.data_files.append(path)
         return path
 
 

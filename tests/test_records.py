@@ -22,3 +22,13 @@ def test_temporary_files_from_a_crashed_writer_are_ignored(tmp_path):
     write_atomic(make_record(), tmp_path)
     (tmp_path / ".tmp-abc.json").write_text('{"half": ')
     assert len(read_records(tmp_path)) == 1
+
+
+def test_an_input_read_twice_is_fingerprinted_once(tmp_path):
+    from audit.runner import RunContext
+
+    ctx = RunContext(None, None, 0, {}, None, work_dir=tmp_path, cache_dir=tmp_path)
+    f = tmp_path / "d.tsv"
+    ctx.use(f)
+    ctx.use(f)
+    assert ctx.data_files == [f]
