@@ -50,7 +50,8 @@ def _bin(pairs: list[tuple[float, int]], low: float, high: float) -> Reliability
 
 
 def calibrate(verdicts: list[Verdict]) -> Calibration:
-    decided = [v for v in verdicts if v.status in DECIDED]
+    # Only a synthesis's own marks are calibrated; our hypotheses carry none.
+    decided = [v for v in verdicts if v.status in DECIDED and v.synthesis_confidence is not None]
     pairs = [(v.synthesis_confidence, outcome(v)) for v in decided]
     agree = sum(int(v.synthesis_verified) == outcome(v) for v in decided)
     brier = sum((p - o) ** 2 for p, o in pairs) / len(pairs) if pairs else None

@@ -128,7 +128,7 @@ def report_cmd(
     report = build(_settings(ctx), profile and profile.value)
     if fmt == Format.TABLE:
         table = render.verdict_table([r.verdict for r in report.rows], "Report")
-        _console().print(table, render.calibration_table(report.calibration))
+        _console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))
     else:
         typer.echo(render.markdown(report) if fmt == Format.MD else render.as_json(report), nl=False)
 

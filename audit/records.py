@@ -27,13 +27,18 @@ class RunStatus(StrEnum):
 
 
 class Measurement(BaseModel):
-    """One measured number. ``task``/``language`` '*' mark an aggregate over them."""
+    """One measured number. ``task``/``language`` '*' mark an aggregate over them.
+
+    ``condition`` names what was done to the evaluation input ('' for nothing; e.g.
+    'char@0.1' for 10% character noise), so one run can measure a sweep.
+    """
 
     metric: str
     value: float
     task: str = "*"
     language: str = "*"
     split: str = ""
+    condition: str = ""
 
 
 class Provenance(BaseModel):

@@ -11,7 +11,7 @@ from rich.table import Table
 from audit.calibration import Calibration
 from audit.report import Report, Row
 from audit.spec import ClaimSpec
-from audit.verdict import Verdict
+from audit.verdict import Verdict, synthesis_fields
 
 COLOURS = {
     "SUPPORTED": "bold green", "PARTIAL": "yellow", "REFUTED": "bold red",
@@ -44,8 +44,13 @@ def measured_text(v: Verdict) -> str:
     return f"{num(v.mean)} [{num(v.ci_low)}, {num(v.ci_high)}] (n={v.n})"
 
 
+def synthesis_mark(verified: bool | None, confidence: float | None) -> str:
+    """The synthesis's ✓/× and confidence; '-' for a hypothesis of our own."""
+    return "-" if confidence is None else f"{'✓' if verified else '×'} {confidence:.2f}"
+
+
 def synthesis_text(v: Verdict) -> str:
-    return f"{'✓' if v.synthesis_verified else '×'} {v.synthesis_confidence:.2f}"
+    return synthesis_mark(v.synthesis_verified, v.synthesis_confidence)
 
 
 def route_text(v: Verdict) -> str:
@@ -98,7 +103,12 @@ def markdown(report: Report) -> str:
     cal = report.calibration
     lines.append(f"\nDecided claims: {cal.decided}; synthesis agrees on {cal.agree}; "
                  f"Brier score: {'-' if cal.brier is None else f'{cal.brier:.3f}'}.")  # fmt: skip
+    lines += [f"\n![{p.stem}]({p})" for p in report.figures]
     return "\n".join(lines) + "\n"
+
+
+def figure_lines(report: Report) -> list[str]:
+    return [f"figure: {escape(str(p))}" for p in report.figures]
 
 
 def as_json(report: Report) -> str:
@@ -106,6 +116,7 @@ def as_json(report: Report) -> str:
     return json.dumps({
         "store": str(report.store),
         "claims": [_row_json(r) for r in report.rows],
+        "figures": [str(p) for p in report.figures],
         "calibration": {"decided": cal.decided, "agree": cal.agree, "brier": cal.brier,
                         "bins": [b.__dict__ for b in cal.bins if b.n]},
     }, indent=2, default=str)  # fmt: skip
@@ -123,8 +134,7 @@ def claimed_of(spec: ClaimSpec) -> str:
     c = spec.claimed
     probe = Verdict(claim_id=spec.id, profile="-", status="NOT_RUN", claimed=c.value,
                     comparison=c.comparison.value, tolerance=c.tolerance,
-                    synthesis_verified=spec.synthesis.verified,
-                    synthesis_confidence=spec.synthesis.confidence)  # fmt: skip
+                    **synthesis_fields(spec))  # fmt: skip
     unit = f" {c.unit}" if c.unit and c.unit != "bool" else ""
     return claimed_text(probe) + unit
 
@@ -135,7 +145,7 @@ def claims_table(specs: list[ClaimSpec]) -> Table:
     for col in ("kind", "synthesis", "claimed", "experiment", "statement"):
         table.add_column(col, overflow="fold")
     for s in specs:
-        mark = f"{'✓' if s.synthesis.verified else '×'} {s.synthesis.confidence:.2f}"
+        mark = synthesis_mark(s.synthesis.verified, s.synthesis.confidence) if s.synthesis else "-"
         name = s.experiment.name + (" (draft)" if s.status == "draft" else "")
         table.add_row(s.id, s.kind.value, mark, escape(claimed_of(s)), name, escape(s.statement))
     return table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.calibration import Calibration, calibrate
@@ -26,6 +26,7 @@ class Report:
     rows: list[Row]
     calibration: Calibration
     store: Path
+    figures: list[Path] = field(default_factory=list)
 
 
 def never_verified(spec: ClaimSpec, profile: str | None) -> Verdict:
@@ -63,4 +64,7 @@ def build(settings: Settings, profile: str | None = None) -> Report:
     stored = stored_verdicts(settings.store, profile)
     per_claim = {cid: stored.get(cid) or [never_verified(s, profile)] for cid, s in specs.items()}
     rows = [Row(specs[cid], v) for cid, vs in per_claim.items() for v in vs]
-    return Report(rows, calibrate([primary(vs) for vs in per_claim.values()]), settings.store)
+    from audit.figures import draw_all
+
+    cal = calibrate([primary(vs) for vs in per_claim.values()])
+    return Report(rows, cal, settings.store, draw_all(settings.store, profile))

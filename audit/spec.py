@@ -113,7 +113,8 @@ class ClaimSpec(_Strict):
     status: Literal["curated", "draft"] = "curated"
     statement: str = Field(min_length=1)
     source: Source
-    synthesis: Synthesis
+    # None for our own hypotheses (a research question's claims): nothing to calibrate.
+    synthesis: Synthesis | None = None
     kind: Kind
     claimed: Claimed
     metric: Metric

@@ -54,8 +54,8 @@ class Verdict(BaseModel):
     tolerance: float | None = None
     reason: str = ""
     note: str = ""
-    synthesis_verified: bool
-    synthesis_confidence: float
+    synthesis_verified: bool | None = None  # None: our own hypothesis, not a synthesis's claim
+    synthesis_confidence: float | None = None
     run_ids: list[str] = Field(default_factory=list)
     created_at: str = Field(default_factory=lambda: now().isoformat())
 
@@ -137,14 +137,18 @@ def judge(c: Claimed, iv: Interval) -> tuple[Status, str]:
     return Status.INCONCLUSIVE, "interval includes zero"
 
 
+def synthesis_fields(spec: ClaimSpec) -> dict:
+    s = spec.synthesis
+    return {"synthesis_verified": s.verified if s else None, "synthesis_confidence": s.confidence if s else None}
+
+
 def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, **base) -> Verdict:
     """The verdict for measured values (``iv``) of this claim at this profile."""
     c = spec.claimed_for(profile)
     v = Verdict(
         claim_id=spec.id, profile=profile.value, status=Status.NOT_RUN, route=route_of(spec),
         claimed=c.value, comparison=c.comparison.value, tolerance=c.tolerance,
-        note=spec.note_for(profile), synthesis_verified=spec.synthesis.verified,
-        synthesis_confidence=spec.synthesis.confidence, **base,
+        note=spec.note_for(profile), **synthesis_fields(spec), **base,
     )  # fmt: skip
     if iv is None:
         return v

@@ -12,6 +12,12 @@ REGISTRY: dict[str, str] = {
     "dataset-facts": "experiments.dataset_facts:run",
     "benchmark-inventory": "experiments.benchmark:run",
     "xtreme-transfer": "experiments.transfer:run",
+    "alignment-stability": "experiments.stability:run",
+}
+
+# Figures drawn by ``audit report`` from an experiment's stored sweep (no torch imported).
+FIGURES: dict[str, str] = {
+    "alignment-stability": "experiments.stability_plot:draw",
 }
 
 # Named by specs but not built yet: their claims show NOT_RUN with this reason.

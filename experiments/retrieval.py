@@ -77,3 +77,13 @@ def score(task_name: str, model, tok, record: dict, max_length: int) -> float:
         embed(model, tok, record["target"], max_length),
     )
     return tatoeba(src, tgt, record["gold"]) if task_name == "tatoeba" else bucc(src, tgt, record["gold"])
+
+
+def alignment_margin(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
+    """Mean cosine of translation pairs minus the mean cosine of each source with the non-translations."""
+    rows, cols = [i for i, _ in gold], [j for _, j in gold]
+    sims = src[rows] @ tgt.T
+    paired = sims[np.arange(len(rows)), cols]
+    others = np.ones_like(sims, dtype=bool)
+    others[np.arange(len(rows)), cols] = False
+    return float(paired.mean() - sims[others].mean()) if others.any() else float(paired.mean())

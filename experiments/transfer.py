@@ -90,13 +90,13 @@ class Pipeline:
         return {}
 
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
-        spec = {"task": task.name, "seed": self.ctx.seed, **self._train_params()}
+        spec = {"task": task.name, "seed": self.ctx.seed, **self.train_params()}
         self.trainings += 1
         stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
         return Encoder(stage.key, str(stage.path / "model"))
 
     def _phase1(self, base: Encoder, task: Task, folder: Path) -> dict:
-        model, tok, out = self._fit(base, task, folder)
+        model, tok, out = self.fit_head(base, task, folder)
         models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
         return out
 
@@ -105,7 +105,7 @@ class Pipeline:
         """Zero-shot score per non-English language of the target."""
         if task.format == "parallel":
             return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
-        spec = {"task": task.name, "seed": self.ctx.seed, **self._train_params(), **self._eval_spec()}
+        spec = {"task": task.name, "seed": self.ctx.seed, **self.train_params(), **self.eval_spec()}
         self.trainings += 1
         out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
         if out["missing"]:
@@ -114,26 +114,26 @@ class Pipeline:
 
     def _phase23(self, enc: Encoder, task: Task, folder: Path) -> dict:
         """Train the target head, then score each language; the fine-tuned model is not kept."""
-        model, tok, out = self._fit(enc, task, folder)
+        model, tok, out = self.fit_head(enc, task, folder)
         scores, missing = {}, []
-        for lang in self._languages(task):
+        for lang in self.languages(task):
             try:
                 rows = self.records(task, "dev", lang)
             except Unverifiable:
                 missing.append(lang)
                 continue
-            scores[lang] = evaluation.evaluate(task, model, tok, rows, self._eval_params(), lang)
+            scores[lang] = evaluation.evaluate(task, model, tok, rows, self.eval_params(), lang)
         if not scores:
             raise Unverifiable(f"{task.name}: no evaluation language is available")
         return {**out, "scores": scores, "missing": missing}
 
-    def _languages(self, task: Task) -> list[str]:
+    def languages(self, task: Task) -> list[str]:
         return [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, float]:
         out = {}
-        for lang in self._languages(task):
-            spec = {"task": task.name, "lang": lang, **self._eval_spec()}
+        for lang in self.languages(task):
+            spec = {"task": task.name, "lang": lang, **self.eval_spec()}
             try:
                 out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: {"score": score(lang)},
                                            inputs=[enc.key]).output["score"]  # fmt: skip
@@ -150,14 +150,14 @@ class Pipeline:
                                self.params["max_length"])  # fmt: skip
 
     # -- training --------------------------------------------------------------------
-    def _fit(self, enc: Encoder, task: Task, folder: Path):
+    def fit_head(self, enc: Encoder, task: Task, folder: Path):
         tok = models.load_tokenizer(enc.source)
         rows = self.records(task, "train", "en")
         ds, config = self._encode(task, tok, rows)
         model = models.with_head(enc.source, task.head, **config)
         if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary
             model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-        steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self._train_params(), self.ctx.seed)
+        steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.train_params(), self.ctx.seed)
         self.steps += steps
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
         return model, tok, {"steps": steps, "examples": len(rows)}
@@ -175,7 +175,7 @@ class Pipeline:
                   "label2id": {t: i for i, t in enumerate(tags)}}  # fmt: skip
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
-    def _train_params(self) -> dict:
+    def train_params(self) -> dict:
         keys = (
             "learning_rate",
             "warmup_ratio",
@@ -188,11 +188,11 @@ class Pipeline:
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
-    def _eval_spec(self) -> dict:
+    def eval_spec(self) -> dict:
         keys = ("eval_examples", "max_languages", "max_length")
         return {k: self.params.get(k) for k in keys}
 
-    def _eval_params(self) -> dict:
+    def eval_params(self) -> dict:
         return {"max_length": self.params["max_length"], "batch_size": self.params["batch_size"]}
 
 
@@ -232,7 +232,7 @@ def _check(params: dict) -> None:
         raise NotImplementedError("multi-task intermediate mixing is not built yet")
 
 
-def _available(pipe: Pipeline, names: list[str]) -> list[Task]:
+def available(pipe: Pipeline, names: list[str]) -> list[Task]:
     tasks = []
     for name in names:
         task = get(name)
@@ -262,7 +262,7 @@ def run(ctx) -> list[Measurement]:
     gains: dict[str, dict[str, float]] = {}
     out = [Measurement(metric="score[baseline]", task=t, language=lang, value=v, split="dev")
            for t, by_lang in baseline.items() for lang, v in by_lang.items()]  # fmt: skip
-    for inter in _available(pipe, params["intermediate"]):
+    for inter in available(pipe, params["intermediate"]):
         enc = pipe.intermediate(base, inter)
         scores = {t.name: pipe.target_score(enc, t) for t in targets}
         gains[inter.name] = {t: _mean(scores[t]) - _mean(baseline[t]) for t in scores}

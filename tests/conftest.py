@@ -53,3 +53,11 @@ def data_pack() -> Path:
     if not (pack / "MANIFEST.md").is_file():
         pytest.skip(f"data pack not found at {pack}; set AUDIT_SHARED_DIR")
     return pack
+
+
+@pytest.fixture(scope="session")
+def e5_source() -> str:
+    """The converted offline multilingual-e5-small (converted once into the user cache)."""
+    from experiments import models
+
+    return models.source_of("offline:multilingual-e5-small")

@@ -104,9 +104,13 @@ class Store:
             "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error, "notes": r.notes,
         })  # fmt: skip
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
-        rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value] for m in r.measurements]
+        rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value, m.condition] for m in r.measurements]
         if rows:  # failed and unverifiable runs measure nothing; duckdb refuses an empty batch
-            self.con.executemany("INSERT INTO measurements VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self.con.executemany(
+                "INSERT INTO measurements (run_id, metric, task, language, split, value, condition) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     # -- reads -------------------------------------------------------------------
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -129,10 +133,22 @@ class Store:
         """The aggregate (task '*', language '*') value of ``metric`` per run."""
         found = self.rows(
             "SELECT run_id, value FROM measurements WHERE list_contains(?, run_id) "
-            "AND metric = ? AND task = '*' AND language = '*'",
+            "AND metric = ? AND task = '*' AND language = '*' AND condition = ''",
             [run_ids, metric],
         )
         return {r["run_id"]: r["value"] for r in found}
+
+    def sweep(self, experiment: str, profile: str) -> list[dict[str, Any]]:
+        """Every measurement of the newest successful run per claim and seed of one experiment."""
+        return self.rows(
+            """WITH latest AS (
+                   SELECT id, seed FROM runs WHERE experiment = ? AND profile = ? AND status = 'ok'
+                   QUALIFY row_number() OVER (PARTITION BY claim_id, seed ORDER BY ended_at DESC) = 1)
+               SELECT l.seed, m.metric, m.task, m.language, m.condition, avg(m.value) AS value
+               FROM measurements m JOIN latest l ON l.id = m.run_id
+               GROUP BY ALL ORDER BY ALL""",
+            [experiment, profile],
+        )
 
     def latest_verdicts(self, profile: str | None = None) -> list[dict[str, Any]]:
         """The newest verdict per claim and route (reproduced, dataset, documented)."""

@@ -63,6 +63,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE runs ADD COLUMN notes JSON DEFAULT '[]';
         """,
     ),
+    (
+        4,
+        "measurements name the condition of their input (a perturbation sweep)",
+        """
+        ALTER TABLE measurements ADD COLUMN condition VARCHAR DEFAULT '';
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
