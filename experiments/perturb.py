@@ -140,9 +140,9 @@ def lookalikes() -> dict[str, tuple[str, ...]]:
     for cp in [*range(0x00C0, 0x2000), *range(0x3040, 0x3100)]:  # alphabets, then kana
         ch = chr(cp)
         parts = unicodedata.normalize("NFD", ch)
-        if ch.isalpha() and len(parts) > 1 and all(unicodedata.category(p) == "Mn" for p in parts[1:]):
-            if script(parts[0]) == script(ch):
-                groups.setdefault(parts[0], {parts[0]}).add(ch)
+        marks_only = len(parts) > 1 and all(unicodedata.category(p) == "Mn" for p in parts[1:])
+        if ch.isalpha() and marks_only and script(parts[0]) == script(ch):
+            groups.setdefault(parts[0], {parts[0]}).add(ch)
     for group in _LOOKALIKES:
         groups.setdefault(group[0], set()).update(group)
     table: dict[str, set[str]] = {}

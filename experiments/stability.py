@@ -40,7 +40,7 @@ DEFAULTS = {
     "intermediate": ["mnli"],
     "targets": ["tatoeba"],
     "kinds": list(perturb.KINDS),
-    "strengths": [0.05, 0.1, 0.2],
+    "strengths": [0.1, 0.2],
     "attack_budget": 3,
     "attack_examples": 20,
     "attack_candidates": 16,

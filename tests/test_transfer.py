@@ -40,7 +40,12 @@ def smoke(tmp_path_factory):
 
 def test_every_quantitative_claim_runs_at_smoke(smoke):
     _, verdicts, _ = smoke
-    quantitative = {s.id for s in load_all(CLAIMS).values() if s.kind in {Kind.QUANTITATIVE, Kind.DIRECTIONAL}}
+    seed = load_all(CLAIMS).values()  # the seed report's claims; the research question has its own tests
+    quantitative = {
+        s.id
+        for s in seed
+        if s.kind in {Kind.QUANTITATIVE, Kind.DIRECTIONAL} and s.source.report == "000_adfd80519d6416c1"
+    }
     assert set(verdicts) == quantitative == TRAINED | set(WHY_NOT)
     for claim in TRAINED:
         assert verdicts[claim].status == Status.PIPELINE_OK, (claim, verdicts[claim].reason)
