@@ -37,7 +37,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
         warmup_steps=p["warmup_ratio"], max_steps=p["max_steps"], save_strategy="steps",  # a ratio when < 1
         save_steps=p["save_steps"], save_total_limit=1, logging_strategy="no", report_to=[],
         disable_tqdm=True, seed=seed, data_seed=seed, use_cpu=not cuda, bf16=cuda,
-        dataloader_pin_memory=cuda,
+        dataloader_pin_memory=cuda, remove_unused_columns=p.get("remove_unused_columns", True),
     )  # fmt: skip
 
 

@@ -9,6 +9,12 @@
    with the same seed, averaged over the target tasks (and over the intermediate tasks
    when several are named, each separately).
 
+Two variants change what phase 1 is and what it is compared with (``_arms``):
+``mix: true`` trains one encoder on the mix of the intermediate tasks (multi-task, see
+``experiments.multitask``) against the untouched encoder; ``compare:
+intermediate-plus-mlm`` sets each English task against the same task mixed with
+masked-LM on the pack's non-English text.
+
 Stages (the encoder, each intermediate checkpoint, each target model, each language's
 score) are cached by content hash, so one intermediate checkpoint serves every target
 and every claim, and a finished stage costs nothing the second time.
@@ -95,6 +101,17 @@ class Pipeline:
         stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
         return Encoder(stage.key, str(stage.path / "model"))
 
+    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False) -> Encoder:
+        """Phase 1 on several tasks at once (and masked-LM on non-English text when ``mlm``)."""
+        from experiments import multitask
+
+        names = [t.name for t in tasks] + (["mlm"] if mlm else [])
+        spec = {"tasks": names, "seed": self.ctx.seed, **self.train_params()}
+        self.trainings += 1
+        stage = self.cache.run("intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d),
+                               inputs=[base.key])  # fmt: skip
+        return Encoder(stage.key, str(stage.path / "model"))
+
     def _phase1(self, base: Encoder, task: Task, folder: Path) -> dict:
         model, tok, out = self.fit_head(base, task, folder)
         models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
@@ -153,16 +170,19 @@ class Pipeline:
     def fit_head(self, enc: Encoder, task: Task, folder: Path):
         tok = models.load_tokenizer(enc.source)
         rows = self.records(task, "train", "en")
-        ds, config = self._encode(task, tok, rows)
-        model = models.with_head(enc.source, task.head, **config)
-        if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary
-            model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        ds, config = self.encode(task, tok, rows)
+        model = self.freeze(models.with_head(enc.source, task.head, **config))
         steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.train_params(), self.ctx.seed)
         self.steps += steps
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
         return model, tok, {"steps": steps, "examples": len(rows)}
 
-    def _encode(self, task: Task, tok, rows: list[dict]):
+    def freeze(self, model):
+        if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary
+            model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        return model
+
+    def encode(self, task: Task, tok, rows: list[dict]):
         length = self.params["max_length"]
         if task.format == "pair":
             return features.encode_pair(tok, rows, task.labels, length), {"num_labels": len(task.labels)}
@@ -226,10 +246,6 @@ def _check(params: dict) -> None:
                            "test-set averages need a leaderboard submission")  # fmt: skip
     if params["compare"] == "translated-intermediate":
         raise Unverifiable("needs a machine-translation model for the intermediate data; none is available offline")
-    if params["compare"] == "intermediate-plus-mlm":
-        raise NotImplementedError("continued multilingual MLM during phase 1 is not built yet")
-    if params.get("mix"):
-        raise NotImplementedError("multi-task intermediate mixing is not built yet")
 
 
 def available(pipe: Pipeline, names: list[str]) -> list[Task]:
@@ -250,38 +266,54 @@ def _mean(scores: dict[str, float]) -> float:
     return statistics.fmean(scores.values())
 
 
+def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object]]:
+    """What is compared: arm name -> (its encoder, the reference's name, how to get the reference).
+
+    - no-intermediate: each intermediate task's encoder against the untouched encoder;
+    - mix: one encoder trained on the mix of the intermediate tasks, against the untouched one;
+    - intermediate-plus-mlm: each task's encoder against the same task mixed with masked-LM.
+    """
+    inters = available(pipe, pipe.params["intermediate"])
+    if pipe.params.get("mix"):
+        return {"mix": (pipe.mixed(base, inters), "baseline", lambda: base)}
+    if pipe.params["compare"] == "intermediate-plus-mlm":
+        return {t.name: (pipe.intermediate(base, t), f"{t.name}+mlm", lambda t=t: pipe.mixed(base, [t], mlm=True))
+                for t in inters}  # fmt: skip
+    return {t.name: (pipe.intermediate(base, t), "baseline", lambda: base) for t in inters}
+
+
+def _scored(name: str, scores: dict[str, dict[str, float]]) -> list[Measurement]:
+    return [Measurement(metric=f"score[{name}]", task=t, language=lang, value=v, split="dev")
+            for t, by_lang in scores.items() for lang, v in by_lang.items()]  # fmt: skip
+
+
 def run(ctx) -> list[Measurement]:
     quiet()
     params = {**DEFAULTS, "compare": "no-intermediate", **ctx.params}
     params.setdefault("eval_examples", params["examples"])
     _check(params)
     pipe = Pipeline(ctx, params, StageCache(ctx.cache_dir, code_version(Path(__file__).parent)))
-    base = pipe.base()
-    targets = [get(t) for t in params["targets"]]
-    baseline = {t.name: pipe.target_score(base, t) for t in targets}
+    base, targets = pipe.base(), [get(t) for t in params["targets"]]
+    references: dict[str, dict[str, dict[str, float]]] = {}
     gains: dict[str, dict[str, float]] = {}
-    out = [Measurement(metric="score[baseline]", task=t, language=lang, value=v, split="dev")
-           for t, by_lang in baseline.items() for lang, v in by_lang.items()]  # fmt: skip
-    for inter in available(pipe, params["intermediate"]):
-        enc = pipe.intermediate(base, inter)
-        scores = {t.name: pipe.target_score(enc, t) for t in targets}
-        gains[inter.name] = {t: _mean(scores[t]) - _mean(baseline[t]) for t in scores}
-        out += [Measurement(metric=f"score[{inter.name}]", task=t, language=lang, value=v, split="dev")
-                for t, by_lang in scores.items() for lang, v in by_lang.items()]  # fmt: skip
-        out += [Measurement(metric=f"gain[{inter.name}]", task=t, value=g, split="dev")
-                for t, g in gains[inter.name].items()]  # fmt: skip
+    out: list[Measurement] = []
+    for arm, (enc, ref_name, reference) in _arms(pipe, base).items():
+        if ref_name not in references:
+            references[ref_name] = {t.name: pipe.target_score(reference(), t) for t in targets}
+            out += _scored(ref_name, references[ref_name])
+        scores, ref = {t.name: pipe.target_score(enc, t) for t in targets}, references[ref_name]
+        gains[arm] = {t: _mean(scores[t]) - _mean(ref[t]) for t in scores}
+        out += _scored(arm, scores)
+        out += [Measurement(metric=f"gain[{arm}]", task=t, value=g, split="dev") for t, g in gains[arm].items()]
     ctx.notes.extend(pipe.notes)
     ctx.notes.extend(f"{t}: not scored in {', '.join(sorted(set(langs)))} (neither in the data pack nor reachable "
                      "on the hub)" for t, langs in sorted(pipe.missing.items()))  # fmt: skip
+    counts = {"train_steps": pipe.steps, "training_stages": pipe.trainings, "stages_cached": pipe.cache.hits,
+              "stages_run": pipe.cache.runs}  # fmt: skip
     return (
         out
         + _headline(ctx.spec.metric.name, params, gains, targets)
-        + [
-            Measurement(metric="train_steps", value=pipe.steps),
-            Measurement(metric="training_stages", value=pipe.trainings),
-            Measurement(metric="stages_cached", value=pipe.cache.hits),
-            Measurement(metric="stages_run", value=pipe.cache.runs),
-        ]
+        + [Measurement(metric=k, value=v) for k, v in counts.items()]
     )
 
 

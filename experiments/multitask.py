@@ -1,0 +1,170 @@
+"""Phase 1 on several tasks at once: task heads over one shared encoder, trained by the HF Trainer.
+
+Two claims need it. multitask-gain trains on a mix of the intermediate tasks, as the
+paper's multi-task run does. english-beats-mlm adds continued multilingual masked-LM
+to an English intermediate task.
+
+How the mix is built:
+- Each task keeps its own transformers Auto head (sequence classification, multiple
+  choice, QA, masked LM ...). All the heads are given the same encoder object, so every
+  optimiser step updates the encoder, whichever task the batch came from.
+- Batches hold one task each, since heads take differently shaped inputs. They are
+  padded by that task's own collator.
+- The Trainer's seeded sampler shuffles the batches of all tasks together. Each task
+  therefore contributes in proportion to its number of examples: examples-proportional
+  mixing.
+
+The Trainer drives it through a one-batch-per-item dataset and an unwrapping collator,
+so no training loop is written here. Checkpoints store each shared tensor once, and
+resuming loads them back non-strictly into the shared modules.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import shutil
+from pathlib import Path
+
+import torch
+
+MLM_PROBABILITY = 0.15  # BERT's masking rate, as in XLM-R's pre-training
+# One pre-collated batch per item; the batches already hold only what their head takes.
+TRAINER_PARAMS = {"batch_size": 1, "remove_unused_columns": False}
+
+
+class MultiTask(torch.nn.Module):
+    """Several heads over one encoder; ``forward(task=i, ...)`` runs head i."""
+
+    # The Trainer consults this when a checkpoint lacks keys; ours lacks only the aliases.
+    _keys_to_ignore_on_save = None
+
+    def __init__(self, heads: dict[str, torch.nn.Module]):
+        super().__init__()
+        first = next(iter(heads.values()))
+        # Multiple-choice heads read the pooled output, so share an encoder that has a pooler.
+        pooled = [h.base_model for h in heads.values() if getattr(h.base_model, "pooler", None) is not None]
+        shared = (pooled or [first.base_model])[0]
+        for head in heads.values():
+            setattr(head, head.base_model_prefix, shared)
+        self.names = list(heads)
+        self.heads = torch.nn.ModuleDict(heads)
+        self.config = first.config  # the Trainer reads a few settings from here
+
+    @property
+    def base_model(self):
+        return self.heads[self.names[0]].base_model
+
+    def forward(self, task, **batch):
+        batch.pop("num_items_in_batch", None)  # a Trainer hint that heads need not accept
+        return self.heads[self.names[int(task.reshape(-1)[0])]](**batch)
+
+    def state_dict(self, *args, **kwargs):
+        """Each shared tensor once: safetensors refuses aliased tensors."""
+        full = super().state_dict(*args, **kwargs)
+        seen: set[tuple[int, tuple]] = set()
+        out = {}
+        for key, value in full.items():
+            ident = (value.data_ptr(), tuple(value.shape))
+            if ident not in seen:
+                seen.add(ident)
+                out[key] = value
+        return out
+
+
+class Batches(torch.utils.data.Dataset):
+    """Pre-collated one-task batches; the Trainer draws one per step (batch size 1)."""
+
+    def __init__(self, batches: list[dict]):
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i: int) -> dict:
+        return self.batches[i]
+
+
+def unwrap(items: list[dict]) -> dict:
+    [batch] = items
+    return batch
+
+
+def batches(task_index: int, features, collator, head, batch_size: int, seed: int) -> list[dict]:
+    """One task's examples, shuffled with the run's seed and collated into tagged batches.
+
+    Columns the head does not take (QA's offsets and ids) are dropped here, as the Trainer
+    would drop them from a ``datasets.Dataset``.
+    """
+    keep = set(inspect.signature(head.forward).parameters)
+    rows = [{k: v for k, v in features[i].items() if k in keep} for i in range(len(features))]
+    random.Random(seed).shuffle(rows)
+    torch.manual_seed(seed)  # MLM masks are drawn while collating
+    out = []
+    for start in range(0, len(rows), batch_size):
+        batch = collator(rows[start : start + batch_size])
+        out.append({**batch, "task": torch.tensor([task_index])})
+    return out
+
+
+def mlm_features(tok, sentences: list[str], max_length: int):
+    from datasets import Dataset
+
+    ds = Dataset.from_dict({"text": sentences})
+    return ds.map(lambda b: tok(b["text"], truncation=True, max_length=max_length), batched=True,
+                  remove_columns=["text"])  # fmt: skip
+
+
+def mlm_collator(tok):
+    from transformers import DataCollatorForLanguageModeling
+
+    return DataCollatorForLanguageModeling(tok, mlm=True, mlm_probability=MLM_PROBABILITY)
+
+
+def mlm_corpus(ctx, params: dict) -> list[str]:
+    """Non-English text from the pack for continued MLM: Tatoeba's non-English sides.
+
+    Round-robin over the XTREME Tatoeba languages, skipping each language's first
+    ``eval_examples`` pairs (the ones Tatoeba evaluation scores), capped at ``examples``.
+    """
+    from audit.errors import Unverifiable
+    from experiments.tasks import get, load_records
+
+    task, skip = get("tatoeba"), params.get("eval_examples") or 0
+    per_lang = []
+    for lang in task.languages:
+        try:
+            per_lang.append(load_records(task, "dev", lang, ctx)[0]["source"][skip:])
+        except Unverifiable:
+            continue
+    if not per_lang:
+        raise Unverifiable("continued MLM needs non-English text; no Tatoeba file is available")
+    mixed = [s for group in zip(*per_lang, strict=False) for s in group]
+    return mixed[: params.get("examples")] if params.get("examples") else mixed
+
+
+def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
+    """Phase 1 on a mix: the heads, the mixed batches, one Trainer run; keeps the encoder only."""
+    from experiments import features, models
+    from experiments.training import fit
+
+    tok, size, seed = models.load_tokenizer(base.source), pipe.params["batch_size"], pipe.ctx.seed
+    heads, parts, examples = {}, [], {}
+    for task in tasks:
+        rows = pipe.records(task, "train", "en")
+        ds, config = pipe.encode(task, tok, rows)
+        heads[task.name], examples[task.name] = models.with_head(base.source, task.head, **config), len(rows)
+        parts.append((ds, features.collator(task.head, tok)))
+    if mlm:
+        sentences = mlm_corpus(pipe.ctx, pipe.params)
+        heads["mlm"], examples["mlm"] = models.with_head(base.source, "masked-lm"), len(sentences)
+        parts.append((mlm_features(tok, sentences, pipe.params["max_length"]), mlm_collator(tok)))
+    model = MultiTask(heads)
+    pipe.freeze(model)
+    data = [b for i, ((ds, coll), head) in enumerate(zip(parts, heads.values(), strict=True))
+            for b in batches(i, ds, coll, head, size, seed)]  # fmt: skip
+    steps = fit(model, tok, Batches(data), unwrap, folder, {**pipe.train_params(), **TRAINER_PARAMS}, seed)
+    pipe.steps += steps
+    shutil.rmtree(folder / "trainer", ignore_errors=True)
+    models.save_encoder(model, tok, folder / "model")
+    return {"steps": steps, "examples": examples}

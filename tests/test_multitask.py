@@ -1,0 +1,80 @@
+"""Multi-task phase 1: heads share one encoder, the Trainer drives mixed one-task batches."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from experiments import features, models, multitask
+from experiments.training import fit, quiet
+from tests.tiny import build
+
+CORPUS = ["the cat sat on the mat", "der Hund schläft", "le chat dort", "a dog runs fast"] * 10
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    quiet()
+    enc = build(tmp_path_factory.mktemp("tiny"), CORPUS)
+    return enc, models.load_tokenizer(enc)
+
+
+def _model(enc):
+    heads = {"nli": models.with_head(enc, "sequence-classification", num_labels=3),
+             "mlm": models.with_head(enc, "masked-lm")}  # fmt: skip
+    return multitask.MultiTask(heads)
+
+
+def _data(model, tok, seed=0):
+    pairs = features.encode_pair(tok, [{"text_a": "a b", "text_b": "c", "label": i % 3} for i in range(12)], None, 16)
+    text = multitask.mlm_features(tok, CORPUS[:12], 16)
+    return multitask.Batches(
+        multitask.batches(0, pairs, features.collator("sequence-classification", tok), model.heads["nli"], 4, seed)
+        + multitask.batches(1, text, multitask.mlm_collator(tok), model.heads["mlm"], 4, seed)
+    )
+
+
+def test_heads_share_one_encoder_object(tiny):
+    model = _model(tiny[0])
+    assert model.heads["nli"].base_model is model.heads["mlm"].base_model is model.base_model
+
+
+def test_checkpoints_hold_each_shared_tensor_once(tiny):
+    model = _model(tiny[0])
+    names = list(model.state_dict())
+    assert sum(".embeddings.word_embeddings.weight" in n for n in names) == 1
+    assert len(names) < len(torch.nn.Module.state_dict(model))
+
+
+def test_batches_are_one_task_each_and_tagged(tiny):
+    enc, tok = tiny
+    model = _model(enc)
+    data = _data(model, tok)
+    assert len(data) == 6  # 12 pairs + 12 sentences in batches of 4
+    tasks = [int(b["task"][0]) for b in data.batches]
+    assert tasks == [0, 0, 0, 1, 1, 1]
+    assert "labels" in data.batches[3] and data.batches[3]["labels"].shape == data.batches[3]["input_ids"].shape
+
+
+def test_the_trainer_updates_the_shared_encoder_from_both_tasks(tiny, tmp_path):
+    enc, tok = tiny
+    model = _model(enc)
+    before = model.base_model.encoder.layer[0].attention.self.query.weight.detach().clone()
+    steps = fit(model, tok, _data(model, tok), multitask.unwrap, tmp_path,
+                {**multitask.TRAINER_PARAMS, "max_steps": 6, "save_steps": 3, "learning_rate": 1e-3}, seed=0)  # fmt: skip
+    assert steps == 6
+    assert not torch.equal(before, model.base_model.encoder.layer[0].attention.self.query.weight)
+    saved = load_file(str(tmp_path / "trainer" / "checkpoint-6" / "model.safetensors"))
+    assert any("word_embeddings" in k for k in saved)
+
+
+def test_a_mix_resumes_from_its_last_checkpoint(tiny, tmp_path):
+    enc, tok = tiny
+    params = {**multitask.TRAINER_PARAMS, "save_steps": 3, "learning_rate": 1e-3}
+    first = _model(enc)
+    assert fit(first, tok, _data(first, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 3}, seed=0) == 3
+    second = _model(enc)  # a fresh process would start from the base weights
+    assert fit(second, tok, _data(second, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 6}, seed=0) == 3
+    trained = first.base_model.encoder.layer[0].attention.self.query.weight
+    assert not torch.equal(trained, _model(enc).base_model.encoder.layer[0].attention.self.query.weight)
