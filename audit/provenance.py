@@ -88,6 +88,10 @@ def code_hash(paths: list[Path]) -> str | None:
     return digest.hexdigest()
 
 
+def fingerprints(data_files: list[Path]) -> dict[str, str]:
+    return {str(p): file_fingerprint(p) for p in data_files}
+
+
 def collect(spec_hash: str, code_files: list[Path], data_files: list[Path]) -> Provenance:
     commit, dirty = git_state()
     return Provenance(
@@ -97,7 +101,7 @@ def collect(spec_hash: str, code_files: list[Path], data_files: list[Path]) -> P
         python=sys.version.split()[0],
         hardware=hardware(),
         gpu=gpu_name(),
-        data_fingerprints={str(p): file_fingerprint(p) for p in data_files},
+        data_fingerprints=fingerprints(data_files),
         spec_hash=spec_hash,
         code_hash=code_hash(code_files),
     )

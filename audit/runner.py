@@ -51,6 +51,8 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
         spec, profile, seed, spec.params_for(profile), settings.data_dir,
         work_dir=settings.store.parent / "work" / spec.id, cache_dir=settings.store.parent / "stages",
     )  # fmt: skip
+    # The code and git state as the run starts: edits made while it runs must not be credited to it.
+    before = provenance.collect(spec.content_hash(), code_files, [])
     seed_everything(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
     try:
@@ -63,7 +65,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
         claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
         status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
         notes=ctx.notes,
-        provenance=provenance.collect(spec.content_hash(), code_files, ctx.data_files),
+        provenance=before.model_copy(update={"data_fingerprints": provenance.fingerprints(ctx.data_files)}),
     )  # fmt: skip
     write_atomic(record, settings.records_dir)
     return record

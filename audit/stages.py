@@ -2,8 +2,9 @@
 
 A stage (a trained intermediate encoder, a target model, one language's scores) lives in
 ``<root>/<key>/``, where the key hashes the stage's name, its spec (params), the keys of
-the stages it consumed, and the experiment code. The same work asked for by another
-claim or another run finds the same key and costs nothing.
+the stages it consumed, the experiment code and the content of the local data pack (any
+changed file re-runs every stage; data from the hub is versioned by ``datasets`` itself).
+The same work asked for by another claim or another run finds the same key and costs nothing.
 
 ``stage.json`` is written last, atomically, and marks the stage done. A stage that was
 interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
@@ -47,6 +48,25 @@ def code_version(folder: Path) -> str:
         if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def data_version(data_dir: Path | None) -> str:
+    """Hash of every file in the data pack, read once per process (about 0.5 s for the 135 MB pack)."""
+    digest = hashlib.sha256()
+    if data_dir is None or not data_dir.is_dir():
+        return "no-pack"
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def versions(experiment_dir: Path, data_dir: Path | None) -> str:
+    """What every stage key of an experiment depends on besides its own spec and inputs."""
+    return code_version(experiment_dir) + ":" + data_version(data_dir)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def documented(store: Store, spec: ClaimSpec, profile: Profile) -> Verdict:
     """Documented claims are settled by ``audit cite``; verify shows what it found."""
     from audit.report import from_row
 
-    rows = [r for r in store.latest_verdicts() if r["claim_id"] == spec.id and r["route"] == "documented"]
+    rows = [r for r in store.latest_verdicts(claim_id=spec.id) if r["route"] == "documented"]
     if rows:
         return from_row(rows[0])
     verdict = decide(spec, profile, None, reason="no source document cited yet; " + how_to_settle(spec))

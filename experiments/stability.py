@@ -31,7 +31,7 @@ from pathlib import Path
 
 from audit.errors import Unverifiable
 from audit.records import Measurement
-from audit.stages import StageCache, code_version
+from audit.stages import StageCache, versions
 from experiments import attack, evaluation, lexicon, perturb, retrieval, transfer
 from experiments.tasks import Task, get, load_records
 from experiments.training import quiet
@@ -236,6 +236,20 @@ def _headline(name: str, hypothesis: dict, measured: list[Measurement]) -> Measu
                        "which this run did not measure")  # fmt: skip
 
 
+def flat(measured: list[Measurement]) -> list[str]:
+    """Encoders whose language-averaged score never moves, clean or perturbed: a warning sign.
+
+    A target model that predicts one class scores the same on any input, so its drop is
+    zero by construction and says nothing about stability.
+    """
+    values: dict[tuple[str, str], set[float]] = {}
+    for m in measured:
+        if m.metric.startswith("score[") and m.language == "*":
+            values.setdefault((m.task, m.metric[len("score[") : -1]), set()).add(round(m.value, 9))
+    return [f"{task} [{enc}]: the score is {v.pop():g} under every condition (a one-class target model?)"
+            for (task, enc), v in sorted(values.items()) if len(v) == 1]  # fmt: skip
+
+
 def _encoders(pipe: transfer.Pipeline) -> dict[str, transfer.Encoder]:
     base = pipe.base()
     trained = {t.name: pipe.intermediate(base, t) for t in transfer.available(pipe, pipe.params["intermediate"])}
@@ -243,7 +257,8 @@ def _encoders(pipe: transfer.Pipeline) -> dict[str, transfer.Encoder]:
 
 
 def _bookkeeping(pipe: transfer.Pipeline) -> list[Measurement]:
-    counts = {"train_steps": pipe.steps, "stages_cached": pipe.cache.hits, "stages_run": pipe.cache.runs}
+    counts = {"train_steps": pipe.steps, "training_stages": pipe.trainings, "stages_cached": pipe.cache.hits,
+              "stages_run": pipe.cache.runs}  # fmt: skip
     return [Measurement(metric=k, value=v) for k, v in counts.items()]
 
 
@@ -251,7 +266,7 @@ def run(ctx) -> list[Measurement]:
     quiet()
     params = {**transfer.DEFAULTS, **DEFAULTS, "compare": "no-intermediate", **ctx.params}
     params.setdefault("eval_examples", params["examples"])
-    pipe = transfer.Pipeline(ctx, params, StageCache(ctx.cache_dir, code_version(Path(__file__).parent)))
+    pipe = transfer.Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
     sweep, encoders = Sweep(pipe), _encoders(pipe)
     measured: list[Measurement] = []
     for task in (get(t) for t in params["targets"]):
@@ -261,7 +276,7 @@ def run(ctx) -> list[Measurement]:
                 raise Unverifiable(f"{task.name}: no evaluation language is available")
             measured += _measure(name, task.name, by_lang)
     measured += _gains(measured, [n for n in encoders if n != BASELINE])
-    ctx.notes.extend(sorted(set(pipe.notes)))
+    ctx.notes.extend(sorted(set(pipe.notes)) + flat(measured))
     missing = {t: sorted(set(langs)) for t, langs in pipe.missing.items() if langs}
     ctx.notes.extend(f"{t}: not scored in {', '.join(langs)}" for t, langs in sorted(missing.items()))
     headline = _headline(ctx.spec.metric.name, params["hypothesis"], measured)

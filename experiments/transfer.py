@@ -29,7 +29,7 @@ from pathlib import Path
 
 from audit.errors import Unverifiable
 from audit.records import Measurement
-from audit.stages import StageCache, code_version
+from audit.stages import StageCache, versions
 from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, get, load_records, registry
 from experiments.training import fit, quiet
@@ -292,7 +292,7 @@ def run(ctx) -> list[Measurement]:
     params = {**DEFAULTS, "compare": "no-intermediate", **ctx.params}
     params.setdefault("eval_examples", params["examples"])
     _check(params)
-    pipe = Pipeline(ctx, params, StageCache(ctx.cache_dir, code_version(Path(__file__).parent)))
+    pipe = Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
     base, targets = pipe.base(), [get(t) for t in params["targets"]]
     references: dict[str, dict[str, dict[str, float]]] = {}
     gains: dict[str, dict[str, float]] = {}

@@ -13,10 +13,15 @@ SEED_IDS = {
 
 
 def test_all_21_seed_claims_are_encoded():
-    specs = load_all(CLAIMS)
+    specs = {k: s for k, s in load_all(CLAIMS).items() if s.source.report == "000_adfd80519d6416c1"}
     assert set(specs) == SEED_IDS
-    assert all(s.source.report == "000_adfd80519d6416c1" for s in specs.values())
     assert sum(s.synthesis.verified for s in specs.values()) == 14
+
+
+def test_the_research_questions_claims_are_ours_and_unmarked():
+    ours = [s for s in load_all(CLAIMS).values() if s.source.report == "rq-alignment-stability"]
+    assert len(ours) == 7 and all(s.synthesis is None for s in ours)
+    assert {s.claimed.comparison.value for s in ours} == {"positive", "negative"}  # both directions
 
 
 def test_unknown_id_suggests_the_closest():

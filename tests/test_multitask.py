@@ -61,8 +61,8 @@ def test_the_trainer_updates_the_shared_encoder_from_both_tasks(tiny, tmp_path):
     enc, tok = tiny
     model = _model(enc)
     before = model.base_model.encoder.layer[0].attention.self.query.weight.detach().clone()
-    steps = fit(model, tok, _data(model, tok), multitask.unwrap, tmp_path,
-                {**multitask.TRAINER_PARAMS, "max_steps": 6, "save_steps": 3, "learning_rate": 1e-3}, seed=0)  # fmt: skip
+    params = {**multitask.TRAINER_PARAMS, "max_steps": 6, "save_steps": 3, "learning_rate": 1e-3}
+    steps = fit(model, tok, _data(model, tok), multitask.unwrap, tmp_path, params, seed=0)
     assert steps == 6
     assert not torch.equal(before, model.base_model.encoder.layer[0].attention.self.query.weight)
     saved = load_file(str(tmp_path / "trainer" / "checkpoint-6" / "model.safetensors"))

@@ -28,3 +28,26 @@ def test_data_files_are_fingerprinted(tmp_path):
     # sha256("abc"), worked out independently of the code under test
     assert prov.data_fingerprints[str(f)] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert prov.hardware["cpus"] and prov.packages["pydantic"]
+
+
+def test_a_run_is_credited_with_the_code_it_started_with(tmp_path, monkeypatch):
+    from audit import registry, runner
+    from audit.claims import load_all
+    from audit.profiles import Profile
+    from audit.records import Measurement
+    from audit.settings import Settings
+    from tests.conftest import CLAIMS
+
+    code = tmp_path / "experiment.py"
+    code.write_text("version = 1\n")
+    started_with = provenance.code_hash([code])
+
+    def edits_itself(ctx):  # someone edits the experiment while it runs
+        code.write_text("version = 2\n")
+        return [Measurement(metric="x", value=1.0)]
+
+    monkeypatch.setattr(registry, "resolve", lambda name: (edits_itself, [code]))
+    spec = load_all(CLAIMS)["squad-gain"]
+    settings = Settings(store=tmp_path / "s" / "audit.duckdb", claims_dir=CLAIMS, data_dir=None)
+    record = runner.run_once(spec, Profile.SMOKE, 0, settings)
+    assert record.provenance.code_hash == started_with != provenance.code_hash([code])

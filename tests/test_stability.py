@@ -113,3 +113,11 @@ def test_a_hypothesis_on_an_unmeasured_condition_is_unverifiable():
 
     with pytest.raises(Unverifiable, match="did not measure"):
         stability._headline("g", {"task": "xnli", "condition": "blur@0.1", "encoder": "mnli"}, [])
+
+
+def test_a_score_that_never_moves_is_flagged():
+    measured = stability._measure("baseline", "pawsx", {"de": _lang(59.75, 59.75)})
+    measured += stability._measure("mnli", "pawsx", {"de": _lang(60, 55)})
+    assert stability.flat(measured) == [
+        "pawsx [baseline]: the score is 59.75 under every condition (a one-class target model?)"
+    ]

@@ -50,3 +50,16 @@ def test_code_version_follows_code_files(tmp_path):
     (tmp_path / "a.py").write_text("x = 2\n")
     assert code_version(tmp_path) != first
     code_version.cache_clear()
+
+
+def test_a_changed_data_file_changes_every_stage_key(tmp_path):
+    from audit.stages import data_version, versions
+
+    pack = tmp_path / "pack"
+    (pack / "xnli").mkdir(parents=True)
+    (pack / "xnli" / "dev-de.tsv").write_text("a\tb\t0\n")
+    first = data_version(pack)
+    data_version.cache_clear()
+    (pack / "xnli" / "dev-de.tsv").write_text("a\tb\t1\n")
+    assert data_version(pack) != first
+    assert versions(tmp_path, None).endswith(":no-pack")

@@ -150,13 +150,14 @@ class Store:
             [experiment, profile],
         )
 
-    def latest_verdicts(self, profile: str | None = None) -> list[dict[str, Any]]:
+    def latest_verdicts(self, profile: str | None = None, claim_id: str | None = None) -> list[dict[str, Any]]:
         """The newest verdict per claim and route (reproduced, dataset, documented)."""
         return self.rows(
-            """SELECT * FROM verdicts WHERE ? IS NULL OR profile = ? OR route = 'documented'
+            """SELECT * FROM verdicts WHERE (? IS NULL OR profile = ? OR route = 'documented')
+                 AND (? IS NULL OR claim_id = ?)
                QUALIFY row_number() OVER (PARTITION BY claim_id, route ORDER BY created_at DESC) = 1
                ORDER BY claim_id, route""",
-            [profile, profile],
+            [profile, profile, claim_id, claim_id],
         )
 
     def count(self, table: str) -> int:
