@@ -112,7 +112,7 @@ class Sweep:
         [record] = load_records(task, "dev", lang, self.pipe.ctx)
         record = retrieval.subsample(record, self.params["eval_examples"])
         model, tok = self.pipe.model(enc.source, "retrieval")
-        length = self.params["max_length"]
+        length = self.pipe.task_params(task)["max_length"]
         embed = lambda texts: retrieval.embed(model, tok, texts, length)  # noqa: E731
         tgt, src = embed(record["target"]), embed(record["source"])
         clean = _retrieval_scores(task, src, tgt, record["gold"])
@@ -145,7 +145,7 @@ class Sweep:
 
     # -- classification --------------------------------------------------------------
     def classification(self, enc: transfer.Encoder, task: Task) -> dict[str, dict]:
-        spec = self.spec(task, **self.pipe.train_params())
+        spec = self.spec(task, **self.pipe.task_params(task))
         self.pipe.trainings += 1
         stage = self.pipe.cache.run("stability-target", spec, lambda d: self._classification(enc, task, d),
                                     inputs=[enc.key])  # fmt: skip
@@ -167,7 +167,7 @@ class Sweep:
         return {**out, "languages": found, "missing": missing}
 
     def _classify_sweep(self, task: Task, model, tok, rows: list[dict], lang: str) -> dict:
-        score = lambda rs: evaluation.evaluate(task, model, tok, rs, self.pipe.eval_params(), lang)  # noqa: E731
+        score = lambda rs: evaluation.evaluate(task, model, tok, rs, self.pipe.eval_params(task), lang)  # noqa: E731
         clean = {"score": score(rows)}
         out = {CLEAN: {**clean, "rate": 0.0}}
         for cond in conditions(self.params):

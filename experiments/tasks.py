@@ -36,6 +36,7 @@ class Task:
     unavailable: str | None = None
     no_answer: bool = False
     parts: list[str] = field(default_factory=list)
+    full: dict = field(default_factory=dict)  # the full profile's per-task settings (jiant's)
 
 
 @cache

@@ -34,7 +34,9 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
     return TrainingArguments(
         output_dir=str(folder / "trainer"), per_device_train_batch_size=p["batch_size"],
         per_device_eval_batch_size=max(p["batch_size"], 32), learning_rate=p["learning_rate"],
-        warmup_steps=p["warmup_ratio"], max_steps=p["max_steps"], save_strategy="steps",  # a ratio when < 1
+        warmup_steps=p["warmup_ratio"], save_strategy="steps",  # a ratio when < 1
+        # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.
+        num_train_epochs=p.get("epochs") or 1, max_steps=-1 if p.get("epochs") else p["max_steps"],
         save_steps=p["save_steps"], save_total_limit=1, logging_strategy="no", report_to=[],
         disable_tqdm=True, seed=seed, data_seed=seed, use_cpu=not cuda, bf16=cuda,
         dataloader_pin_memory=cuda, remove_unused_columns=p.get("remove_unused_columns", True),

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.errors import Unverifiable
+from audit.profiles import Profile
 from audit.records import Measurement
 from audit.stages import StageCache, versions
 from experiments import evaluation, features, models, qa, retrieval
@@ -96,7 +97,7 @@ class Pipeline:
         return {}
 
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
-        spec = {"task": task.name, "seed": self.ctx.seed, **self.train_params()}
+        spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
         self.trainings += 1
         stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
         return Encoder(stage.key, str(stage.path / "model"))
@@ -122,7 +123,7 @@ class Pipeline:
         """Zero-shot score per non-English language of the target."""
         if task.format == "parallel":
             return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
-        spec = {"task": task.name, "seed": self.ctx.seed, **self.train_params(), **self.eval_spec()}
+        spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
         self.trainings += 1
         out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
         if out["missing"]:
@@ -139,7 +140,7 @@ class Pipeline:
             except Unverifiable:
                 missing.append(lang)
                 continue
-            scores[lang] = evaluation.evaluate(task, model, tok, rows, self.eval_params(), lang)
+            scores[lang] = evaluation.evaluate(task, model, tok, rows, self.eval_params(task), lang)
         if not scores:
             raise Unverifiable(f"{task.name}: no evaluation language is available")
         return {**out, "scores": scores, "missing": missing}
@@ -164,7 +165,7 @@ class Pipeline:
         [record] = load_records(task, "dev", lang, self.ctx)
         model, tok = self.model(source, "retrieval")
         return retrieval.score(task.name, model, tok, retrieval.subsample(record, self.params["eval_examples"]),
-                               self.params["max_length"])  # fmt: skip
+                               self.task_params(task)["max_length"])  # fmt: skip
 
     # -- training --------------------------------------------------------------------
     def fit_head(self, enc: Encoder, task: Task, folder: Path):
@@ -172,7 +173,7 @@ class Pipeline:
         rows = self.records(task, "train", "en")
         ds, config = self.encode(task, tok, rows)
         model = self.freeze(models.with_head(enc.source, task.head, **config))
-        steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.train_params(), self.ctx.seed)
+        steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.task_params(task), self.ctx.seed)
         self.steps += steps
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
         return model, tok, {"steps": steps, "examples": len(rows)}
@@ -183,7 +184,7 @@ class Pipeline:
         return model
 
     def encode(self, task: Task, tok, rows: list[dict]):
-        length = self.params["max_length"]
+        length = self.task_params(task)["max_length"]
         if task.format == "pair":
             return features.encode_pair(tok, rows, task.labels, length), {"num_labels": len(task.labels)}
         if task.format == "choice":
@@ -195,6 +196,10 @@ class Pipeline:
                   "label2id": {t: i for i, t in enumerate(tags)}}  # fmt: skip
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
+    def task_params(self, task: Task) -> dict:
+        """One task's training params: at full fidelity, jiant's per-task settings (tasks.yaml)."""
+        return {**self.train_params(), **(task.full if self.ctx.profile == Profile.FULL else {})}
+
     def train_params(self) -> dict:
         keys = (
             "learning_rate",
@@ -205,6 +210,7 @@ class Pipeline:
             "examples",
             "model",
             "freeze_embeddings",
+            "epochs",
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
@@ -212,8 +218,9 @@ class Pipeline:
         keys = ("eval_examples", "max_languages", "max_length")
         return {k: self.params.get(k) for k in keys}
 
-    def eval_params(self) -> dict:
-        return {"max_length": self.params["max_length"], "batch_size": self.params["batch_size"]}
+    def eval_params(self, task: Task | None = None) -> dict:
+        p = self.task_params(task) if task else self.params
+        return {"max_length": p["max_length"], "batch_size": p["batch_size"]}
 
 
 def _sample_text(ctx, task: Task, per_file: int = 24) -> list[str]:

@@ -1,0 +1,41 @@
+"""The full profile trains each target with jiant's XTREME settings; other profiles keep the spec's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit.profiles import Profile
+from audit.stages import StageCache
+from experiments.tasks import get
+from experiments.training import arguments
+from experiments.transfer import Pipeline
+
+
+class _Ctx:
+    def __init__(self, profile: Profile):
+        self.profile, self.seed = profile, 0
+
+
+def _pipe(profile: Profile) -> Pipeline:
+    params = {"model": "m", "max_length": 64, "batch_size": 16, "max_steps": 48, "learning_rate": 1e-5}
+    return Pipeline(_Ctx(profile), params, StageCache(Path("unused"), "c"))
+
+
+def test_full_takes_jiants_per_task_settings():
+    pipe = _pipe(Profile.FULL)
+    xnli, panx, xquad = (pipe.task_params(get(t)) for t in ("xnli", "panx", "xquad"))
+    assert (xnli["epochs"], xnli["batch_size"], xnli["max_length"]) == (2, 32, 256)
+    assert (panx["epochs"], panx["max_length"]) == (10, 256)
+    assert (xquad["epochs"], xquad["batch_size"], xquad["max_length"]) == (2, 16, 384)
+    assert pipe.task_params(get("tatoeba"))["max_length"] == 512
+
+
+def test_other_profiles_keep_the_specs_sizing():
+    params = _pipe(Profile.MINI).task_params(get("xnli"))
+    assert "epochs" not in params and (params["batch_size"], params["max_length"]) == (16, 64)
+
+
+def test_epochs_replace_the_step_budget(tmp_path):
+    args = arguments(tmp_path, {"epochs": 2, "batch_size": 32, "max_steps": 48}, seed=0)
+    assert (args.num_train_epochs, args.max_steps) == (2, -1)
+    assert arguments(tmp_path, {"max_steps": 48}, seed=0).max_steps == 48
