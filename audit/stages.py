@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from audit.provenance import file_fingerprint
+
 DONE = "stage.json"
 
 
@@ -57,10 +59,7 @@ def data_version(data_dir: Path | None) -> str:
     if data_dir is None or not data_dir.is_dir():
         return "no-pack"
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        digest.update(f"{path.relative_to(data_dir).as_posix()}\0{file_fingerprint(path)}\0".encode())
     return digest.hexdigest()
 
 

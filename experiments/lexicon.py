@@ -33,21 +33,12 @@ def mine(pairs: list[tuple[str, str]], min_count: int = 3, min_dice: float = 0.4
         src_count.update(s_words)
         eng_count.update(e_words)
         joint.update((s, e) for s in s_words for e in e_words)
-    best: dict[str, tuple[float, int, str]] = {}
+    best: dict[str, tuple[float, int, str]] = {}  # smallest wins: (-Dice, -co-occurrences, word)
     for (s, e), both in joint.items():
         if src_count[s] < min_count or s == e:  # a shared spelling is no translation
             continue
         dice = 2 * both / (src_count[s] + eng_count[e])
-        rank = (dice, both, _reverse(e))
-        if dice >= min_dice and rank > best.get(s, (0.0, 0, "")):
+        rank = (-dice, -both, e)
+        if dice >= min_dice and (s not in best or rank < best[s]):
             best[s] = rank
-    return {s: _unreverse(rank[2]) for s, rank in sorted(best.items())}
-
-
-def _reverse(word: str) -> str:
-    # Ranks compare larger-is-better; negating the code points makes the alphabetically first word win ties.
-    return "".join(chr(0x10FFFF - ord(c)) for c in word)
-
-
-def _unreverse(key: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in key)
+    return {s: rank[2] for s, rank in sorted(best.items())}

@@ -233,6 +233,12 @@ KINDS: dict[str, Callable[..., str]] = {
 CHARACTER_LEVEL = {"char", "homoglyph"}
 
 
+def parse_condition(condition: str) -> tuple[str, float]:
+    """'char@0.1' -> ('char', 0.1): a sweep condition's kind and strength."""
+    kind, _, strength = condition.partition("@")
+    return kind, float(strength)
+
+
 def perturb(kind: str, text: str, rate: float, seed: int, lexicon: dict[str, str] | None = None) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown perturbation '{kind}'; known: {', '.join(KINDS)}")

@@ -71,12 +71,17 @@ def subsample(record: dict, n: int | None) -> dict:
             "gold": [[s_pos[i], t_pos[j]] for i, j in gold]}  # fmt: skip
 
 
+def metric(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
+    """The task's own score of embedded sentences: Tatoeba accuracy or BUCC F1."""
+    return tatoeba(src, tgt, gold) if task_name == "tatoeba" else bucc(src, tgt, gold)
+
+
 def score(task_name: str, model, tok, record: dict, max_length: int) -> float:
     src, tgt = (
         embed(model, tok, record["source"], max_length),
         embed(model, tok, record["target"], max_length),
     )
-    return tatoeba(src, tgt, record["gold"]) if task_name == "tatoeba" else bucc(src, tgt, record["gold"])
+    return metric(task_name, src, tgt, record["gold"])
 
 
 def alignment_margin(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:

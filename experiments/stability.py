@@ -50,17 +50,13 @@ TATOEBA_CODE = {"ar": "ara", "bg": "bul", "de": "deu", "el": "ell", "es": "spa",
                 "ja": "jpn", "ko": "kor", "ru": "rus", "sw": "swh", "th": "tha", "tr": "tur", "ur": "urd",
                 "vi": "vie", "zh": "cmn"}  # fmt: skip
 BASELINE = "baseline"
+PREFIX = {"score": "", "margin": "margin_"}  # measure -> metric-name prefix (score[...], margin_score[...])
 CLEAN = "clean"
 
 
 def conditions(params: dict) -> list[str]:
     """The sweep's conditions, named 'kind@strength'."""
     return [f"{kind}@{strength:g}" for kind in params["kinds"] for strength in params["strengths"]]
-
-
-def parse(condition: str) -> tuple[str, float]:
-    kind, _, strength = condition.partition("@")
-    return kind, float(strength)
 
 
 class Sweep:
@@ -88,7 +84,7 @@ class Sweep:
         return self.lexicons[code]
 
     def perturbed(self, texts: list[str], condition: str, lang: str) -> tuple[list[str], float]:
-        kind, rate = parse(condition)
+        kind, rate = perturb.parse_condition(condition)
         lex = self.lexicon(lang) if kind == "codeswitch" else None
         out = [perturb.perturb(kind, t, rate, self.pipe.ctx.seed, lex) for t in texts]
         rates = [perturb.change_rate(kind, a, b) for a, b in zip(texts, out, strict=True)]
@@ -179,8 +175,8 @@ class Sweep:
 
 
 def _retrieval_scores(task: Task, src, tgt, gold: list[list[int]]) -> dict[str, float]:
-    score = retrieval.tatoeba(src, tgt, gold) if task.name == "tatoeba" else retrieval.bucc(src, tgt, gold)
-    return {"score": score, "margin": 100 * retrieval.alignment_margin(src, tgt, gold)}
+    return {"score": retrieval.metric(task.name, src, tgt, gold),
+            "margin": 100 * retrieval.alignment_margin(src, tgt, gold)}  # fmt: skip
 
 
 # -- from per-language results to measurements -------------------------------------------
@@ -188,9 +184,9 @@ def _measure(enc_name: str, task: str, by_lang: dict[str, dict]) -> list[Measure
     out = []
     for cond in sorted({c for per in by_lang.values() for c in per}):
         rows = {lang: per[cond] for lang, per in by_lang.items() if cond in per}
-        for field in ("score", "margin"):
+        for field, tag in PREFIX.items():
             if all(field in r for r in rows.values()):
-                out += _field(f"{'' if field == 'score' else 'margin_'}", field, enc_name, task, cond, rows)
+                out += _field(tag, field, enc_name, task, cond, rows)
         if cond != CLEAN:
             rate = statistics.fmean(r["rate"] for r in rows.values())
             out.append(Measurement(metric=f"rate[{enc_name}]", task=task, condition=cond, value=rate))
@@ -227,7 +223,7 @@ def _gains(measured: list[Measurement], encoders: list[str]) -> list[Measurement
 
 
 def _headline(name: str, hypothesis: dict, measured: list[Measurement]) -> Measurement:
-    tag = "margin_" if hypothesis.get("measure") == "margin" else ""
+    tag = PREFIX.get(hypothesis.get("measure"), "")
     metric = f"{tag}stability_gain[{hypothesis['encoder']}]"
     for m in measured:
         if (m.metric, m.task, m.condition) == (metric, hypothesis["task"], hypothesis["condition"]):
@@ -264,8 +260,7 @@ def _bookkeeping(pipe: transfer.Pipeline) -> list[Measurement]:
 
 def run(ctx) -> list[Measurement]:
     quiet()
-    params = {**transfer.DEFAULTS, **DEFAULTS, "compare": "no-intermediate", **ctx.params}
-    params.setdefault("eval_examples", params["examples"])
+    params = transfer.merged_params(ctx, DEFAULTS)
     pipe = transfer.Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
     sweep, encoders = Sweep(pipe), _encoders(pipe)
     measured: list[Measurement] = []

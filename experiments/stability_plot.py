@@ -14,23 +14,23 @@ from collections import defaultdict
 from pathlib import Path
 
 from audit.stats import summarise
+from experiments.perturb import parse_condition
 
 Series = dict[tuple[str, str, str], dict[float, list[float]]]  # (task, kind, encoder) -> strength -> per-seed
 
 
 def series(rows: list[dict]) -> Series:
     """Language-averaged scores from stored measurements, grouped for plotting."""
-    kinds = {r["condition"].partition("@")[0] for r in rows if "@" in r["condition"]} - {"attack"}
+    swept = [r for r in rows if r["language"] == "*" and r["metric"].startswith("score[")]
+    kinds = {parse_condition(r["condition"])[0] for r in swept if "@" in r["condition"]} - {"attack"}
     out: Series = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        if r["language"] != "*" or not r["metric"].startswith("score["):
-            continue
+    for r in swept:
         encoder = r["metric"][len("score[") : -1]
         if r["condition"] == "clean":
             for kind in kinds:
                 out[(r["task"], kind, encoder)][0.0].append(r["value"])
-        elif (kind := r["condition"].partition("@")[0]) in kinds:
-            out[(r["task"], kind, encoder)][float(r["condition"].partition("@")[2])].append(r["value"])
+        elif "@" in r["condition"] and (point := parse_condition(r["condition"]))[0] in kinds:
+            out[(r["task"], point[0], encoder)][point[1]].append(r["value"])
     return out
 
 

@@ -294,10 +294,16 @@ def _scored(name: str, scores: dict[str, dict[str, float]]) -> list[Measurement]
             for t, by_lang in scores.items() for lang, v in by_lang.items()]  # fmt: skip
 
 
+def merged_params(ctx, defaults: dict | None = None) -> dict:
+    """The run's params over the experiment's defaults; evaluation is sized like training unless told."""
+    params = {**DEFAULTS, **(defaults or {}), "compare": "no-intermediate", **ctx.params}
+    params.setdefault("eval_examples", params["examples"])
+    return params
+
+
 def run(ctx) -> list[Measurement]:
     quiet()
-    params = {**DEFAULTS, "compare": "no-intermediate", **ctx.params}
-    params.setdefault("eval_examples", params["examples"])
+    params = merged_params(ctx)
     _check(params)
     pipe = Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
     base, targets = pipe.base(), [get(t) for t in params["targets"]]

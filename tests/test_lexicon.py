@@ -31,3 +31,7 @@ def test_mining_is_deterministic_and_order_free():
 
 def test_han_characters_are_words():
     assert lexicon.words("我爱你") == {"我", "爱", "你"}
+
+
+def test_ties_go_to_the_alphabetically_first_english_word():
+    assert lexicon.mine([("x", "ab a b")] * 3, min_count=3, min_dice=0.5) == {"x": "a"}
