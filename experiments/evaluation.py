@@ -49,3 +49,12 @@ def evaluate(task: Task, model, tok, records: list[dict], params: dict, lang: st
     if task.format == "tags":
         return _tags(task, model, tok, records, params)
     return _spans(task, model, tok, records, params, lang)
+
+
+def trivial(task: Task, records: list[dict]) -> float:
+    """What a model that learned nothing scores: the majority class's share, or 0 for F1 metrics."""
+    from collections import Counter
+
+    if task.format not in {"pair", "choice"} or not records:
+        return 0.0
+    return 100 * Counter(str(r["label"]) for r in records).most_common(1)[0][1] / len(records)

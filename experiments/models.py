@@ -76,10 +76,34 @@ def source_of(model: str) -> str:
     return model
 
 
+_TOKENIZERS: dict[str, object] = {}
+TOKENIZER_FILES = ("token", "vocab", "merges", "spiece", "sentencepiece", ".model")
+
+
 def load_tokenizer(source: str | Path):
+    """Parsed once per distinct tokenizer in a process.
+
+    Every phase saves e5's tokenizer beside its encoder, and parsing that 250k-piece
+    vocabulary takes about 2 s; the copies are byte-identical, so they share one object.
+    """
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(source))
+    key = _tokenizer_key(Path(source)) if Path(source).is_dir() else str(source)
+    if key not in _TOKENIZERS:
+        _TOKENIZERS[key] = AutoTokenizer.from_pretrained(str(source))
+    return _TOKENIZERS[key]
+
+
+def _tokenizer_key(folder: Path) -> str:
+    import hashlib
+
+    files = sorted(p for p in folder.iterdir() if p.is_file() and any(w in p.name for w in TOKENIZER_FILES))
+    if not files:
+        return str(folder)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 # A head's label count must not leak from the previous phase's config (MNLI's 3 labels
@@ -88,14 +112,28 @@ HEAD_CONFIG = {"question-answering": {"num_labels": 2}, "multiple-choice": {"num
 
 
 def with_head(source: str | Path, head: str, **config):
-    """The encoder at ``source`` under a new head of the given kind."""
+    """The encoder at ``source`` under a new head of the given kind.
+
+    'retrieval' is the bare encoder cut after its pooled layer (``retrieval_layer``): the
+    layers above it never change a sentence vector, so they are not run.
+    """
     import transformers
 
     auto = getattr(transformers, HEADS[head])
     try:
+        if head == "retrieval":
+            return auto.from_pretrained(str(source), config=_cut_at_pooled_layer(source))
         return auto.from_pretrained(str(source), **{**HEAD_CONFIG.get(head, {}), **config})
     except OSError as exc:
         raise Unverifiable(f"model '{source}' could not be loaded: {str(exc).splitlines()[0]}") from None
+
+
+def _cut_at_pooled_layer(source: str | Path):
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(str(source))
+    config.retrieval_layer = config.num_hidden_layers = retrieval_layer(config.num_hidden_layers)
+    return config
 
 
 def save_encoder(model, tokenizer, folder: Path) -> None:

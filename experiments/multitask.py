@@ -28,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+MLM = "mlm"  # the masked-LM head's name in a mix
 MLM_PROBABILITY = 0.15  # BERT's masking rate, as in XLM-R's pre-training
 # One pre-collated batch per item; the batches already hold only what their head takes.
 TRAINER_PARAMS = {"batch_size": 1, "remove_unused_columns": False}
@@ -57,7 +58,8 @@ class MultiTask(torch.nn.Module):
 
     def forward(self, task, **batch):
         batch.pop("num_items_in_batch", None)  # a Trainer hint that heads need not accept
-        return self.heads[self.names[int(task.reshape(-1)[0])]](**batch)
+        name = self.names[int(task.reshape(-1)[0])]
+        return masked_lm_loss(self.heads[name], **batch) if name == MLM else self.heads[name](**batch)
 
     def state_dict(self, *args, **kwargs):
         """Each shared tensor once: safetensors refuses aliased tensors."""
@@ -70,6 +72,19 @@ class MultiTask(torch.nn.Module):
                 seen.add(ident)
                 out[key] = value
         return out
+
+
+def masked_lm_loss(head, labels, **inputs) -> dict:
+    """The masked-LM loss from the masked positions only.
+
+    The same loss as the head's own forward, which projects every token onto the 250k-piece
+    vocabulary; only the 15% masked ones count, so the rest of that projection (most of an
+    MLM step's cost on e5-small) is skipped.
+    """
+    hidden = head.base_model(**inputs).last_hidden_state
+    kept = labels != -100
+    logits = (head.cls if hasattr(head, "cls") else head.lm_head)(hidden[kept])
+    return {"loss": torch.nn.functional.cross_entropy(logits.float(), labels[kept])}
 
 
 class Batches(torch.utils.data.Dataset):
@@ -108,11 +123,9 @@ def batches(task_index: int, features, collator, head, batch_size: int, seed: in
 
 
 def mlm_features(tok, sentences: list[str], max_length: int):
-    from datasets import Dataset
+    from experiments.features import tokenized
 
-    ds = Dataset.from_dict({"text": sentences})
-    return ds.map(lambda b: tok(b["text"], truncation=True, max_length=max_length), batched=True,
-                  remove_columns=["text"])  # fmt: skip
+    return tokenized([{"text": s} for s in sentences], lambda b: tok(b["text"], truncation=True, max_length=max_length))
 
 
 def mlm_collator(tok):
@@ -157,7 +170,7 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
         parts.append((ds, features.collator(task.head, tok)))
     if mlm:
         sentences = mlm_corpus(pipe.ctx, pipe.params)
-        heads["mlm"], examples["mlm"] = models.with_head(base.source, "masked-lm"), len(sentences)
+        heads[MLM], examples[MLM] = models.with_head(base.source, "masked-lm"), len(sentences)
         parts.append((mlm_features(tok, sentences, pipe.params["max_length"]), mlm_collator(tok)))
     model = MultiTask(heads)
     pipe.freeze(model)

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from experiments.features import dataset
+from experiments.features import tokenized
 
 
 def _short(tok, question: str, budget: int) -> str:
@@ -57,8 +57,7 @@ def train_features(tok, records: list[dict], max_length: int = 128, stride: int 
         enc.pop("overflow_to_sample_mapping")
         return {**enc, "start_positions": starts, "end_positions": ends}
 
-    ds = dataset(records)
-    return ds.map(fn, batched=True, remove_columns=ds.column_names)
+    return tokenized(records, fn)
 
 
 def eval_features(tok, records: list[dict], max_length: int = 128, stride: int = 32):
@@ -72,8 +71,7 @@ def eval_features(tok, records: list[dict], max_length: int = 128, stride: int =
         enc.pop("overflow_to_sample_mapping")
         return {**enc, "example_id": ids, "offset_mapping": offsets}
 
-    ds = dataset(records)
-    return ds.map(fn, batched=True, remove_columns=ds.column_names)
+    return tokenized(records, fn)
 
 
 def best_spans(records, features, start_logits, end_logits, n_best: int = 20, max_answer: int = 30,

@@ -16,6 +16,8 @@ import csv
 import json
 from pathlib import Path
 
+from audit.errors import Unverifiable
+
 ANLI_LABELS = {"e": "entailment", "n": "neutral", "c": "contradiction"}
 
 
@@ -40,13 +42,20 @@ def anli_csv(path: Path, lang: str = "") -> list[dict]:
 
 
 def squad_json(path: Path, lang: str = "") -> list[dict]:
+    """SQuAD v1.1 JSON. A file where no question has an answer text has no gold to score or train with.
+
+    (The pack's TyDiQA-GoldP dev files are such copies: every answer is ``{"text": ""}``.)
+    """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
-    return [
+    rows = [
         {"id": qa["id"], "context": para["context"], "question": qa["question"],
          "answers": {"text": [a["text"] for a in qa["answers"]],
                      "answer_start": [a["answer_start"] for a in qa["answers"]]}}
         for article in data for para in article["paragraphs"] for qa in para["qas"]
     ]  # fmt: skip
+    if rows and not any(t for r in rows for t in r["answers"]["text"]):
+        raise Unverifiable(f"{path.name}: all {len(rows)} answers are empty, so this copy has no gold answers")
+    return rows
 
 
 def hellaswag_text(path: Path, lang: str = "") -> list[dict]:

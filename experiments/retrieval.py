@@ -14,16 +14,18 @@ import numpy as np
 
 from experiments import metrics
 from experiments.models import retrieval_layer
+from experiments.training import autocast
 
 
-def embed(model, tok, sentences: list[str], max_length: int = 64, batch_size: int = 32) -> np.ndarray:
+def embed(model, tok, sentences: list[str], max_length: int = 64, batch_size: int = 32, precision: str = "fp32"):
+    """Unit vectors, one per sentence; ``models.with_head(..., 'retrieval')`` stops at the pooled layer."""
     import torch
 
-    layer = retrieval_layer(model.config.num_hidden_layers)
+    layer = getattr(model.config, "retrieval_layer", None) or retrieval_layer(model.config.num_hidden_layers)
     device = next(model.parameters()).device
     model.eval()
     out = []
-    with torch.no_grad():
+    with torch.inference_mode(), autocast(precision):
         for i in range(0, len(sentences), batch_size):
             enc = tok(sentences[i : i + batch_size], padding=True, truncation=True, max_length=max_length,
                       return_tensors="pt").to(device)  # fmt: skip
@@ -76,11 +78,8 @@ def metric(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int
     return tatoeba(src, tgt, gold) if task_name == "tatoeba" else bucc(src, tgt, gold)
 
 
-def score(task_name: str, model, tok, record: dict, max_length: int) -> float:
-    src, tgt = (
-        embed(model, tok, record["source"], max_length),
-        embed(model, tok, record["target"], max_length),
-    )
+def score(task_name: str, model, tok, record: dict, max_length: int, precision: str = "fp32") -> float:
+    src, tgt = (embed(model, tok, record[side], max_length, precision=precision) for side in ("source", "target"))
     return metric(task_name, src, tgt, record["gold"])
 
 

@@ -109,7 +109,7 @@ class Sweep:
         record = retrieval.subsample(record, self.params["eval_examples"])
         model, tok = self.pipe.model(enc.source, "retrieval")
         length = self.pipe.task_params(task)["max_length"]
-        embed = lambda texts: retrieval.embed(model, tok, texts, length)  # noqa: E731
+        embed = lambda texts: retrieval.embed(model, tok, texts, length, precision=self.params["precision"])  # noqa: E731
         tgt, src = embed(record["target"]), embed(record["source"])
         clean = _retrieval_scores(task, src, tgt, record["gold"])
         out = {CLEAN: {**clean, "rate": 0.0}}
@@ -149,17 +149,9 @@ class Sweep:
         return stage.output["languages"]
 
     def _classification(self, enc: transfer.Encoder, task: Task, folder: Path) -> dict:
+        rows, missing = self.pipe.eval_rows(task)
         model, tok, out = self.pipe.fit_head(enc, task, folder)
-        found, missing = {}, []
-        for lang in self.pipe.languages(task):
-            try:
-                rows = self.pipe.records(task, "dev", lang)
-            except Unverifiable:
-                missing.append(lang)
-                continue
-            found[lang] = self._classify_sweep(task, model, tok, rows, lang)
-        if not found:
-            raise Unverifiable(f"{task.name}: no evaluation language is available")
+        found = {lang: self._classify_sweep(task, model, tok, rs, lang) for lang, rs in rows.items()}
         return {**out, "languages": found, "missing": missing}
 
     def _classify_sweep(self, task: Task, model, tok, rows: list[dict], lang: str) -> dict:

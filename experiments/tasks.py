@@ -91,15 +91,18 @@ def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
     """Records of one task/split/language; the pack first, then the hub."""
     if task.unavailable:
         raise Unverifiable(f"{task.name}: {task.unavailable}")
-    found = pack_file(task, split, lang, ctx.data_dir)
+    found, problem = pack_file(task, split, lang, ctx.data_dir), "is not in the data pack"
     if found:
         path, entry = found
         ctx.use(Path(f"{path}.{lang}") if entry["reader"] in PARALLEL else path)
-        return READERS[entry["reader"]](path, lang)
+        try:
+            return READERS[entry["reader"]](path, lang)
+        except Unverifiable as exc:  # a pack copy without gold: the hub's may have it
+            problem = f"has no usable pack copy ({exc})"
     try:
         return from_hub(task, split, lang)
     except Unverifiable as exc:
-        raise Unverifiable(f"{task.name} {split} [{lang}] is not in the data pack; {exc}") from None
+        raise Unverifiable(f"{task.name} {split} [{lang}] {problem}; {exc}") from None
 
 
 def inventory(data_dir: Path | None) -> list[dict]:

@@ -33,11 +33,12 @@ from audit.records import Measurement
 from audit.stages import StageCache, versions
 from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, get, load_records, registry
-from experiments.training import fit, quiet
+from experiments.training import fit, quiet, resolve_precision
 
 SMOKE_MODEL = "tiny-random-xlmr"
 DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
+UNTRAINED_MARGIN = 2.0  # points above the majority class (or 0 F1) that a target model must reach
 
 
 @dataclass(frozen=True)
@@ -128,22 +129,42 @@ class Pipeline:
         out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
         if out["missing"]:
             self.missing.setdefault(task.name, []).extend(out["missing"])
+        self.untrained(task, out["scores"], out.get("trivial", {}))
         return out["scores"]
+
+    def untrained(self, task: Task, scores: dict[str, float], trivial: dict[str, float]) -> None:
+        """Note a target model that does no better than one that learned nothing: its gains are noise."""
+        if not trivial or _mean(scores) > _mean(trivial) + UNTRAINED_MARGIN:
+            return
+        note = (
+            f"{task.name}: a target model scores {_mean(scores):.1f}, within {UNTRAINED_MARGIN:g} points of "
+            f"a model that learned nothing ({_mean(trivial):.1f}); gains on {task.name} are noise at this size"
+        )
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _phase23(self, enc: Encoder, task: Task, folder: Path) -> dict:
         """Train the target head, then score each language; the fine-tuned model is not kept."""
+        rows, missing = self.eval_rows(task)  # before training: no scorable language, no training
         model, tok, out = self.fit_head(enc, task, folder)
-        scores, missing = {}, []
+        scores = {lang: evaluation.evaluate(task, model, tok, rs, self.eval_params(task), lang)
+                  for lang, rs in rows.items()}  # fmt: skip
+        trivial = {lang: evaluation.trivial(task, rs) for lang, rs in rows.items()}
+        return {**out, "scores": scores, "missing": missing, "trivial": trivial}
+
+    def eval_rows(self, task: Task) -> tuple[dict[str, list[dict]], list[str]]:
+        """Each evaluation language's dev records, and the languages that have none (or no gold)."""
+        found, missing, reasons = {}, [], []
         for lang in self.languages(task):
             try:
-                rows = self.records(task, "dev", lang)
-            except Unverifiable:
+                found[lang] = self.records(task, "dev", lang)
+            except Unverifiable as exc:
                 missing.append(lang)
-                continue
-            scores[lang] = evaluation.evaluate(task, model, tok, rows, self.eval_params(task), lang)
-        if not scores:
-            raise Unverifiable(f"{task.name}: no evaluation language is available")
-        return {**out, "scores": scores, "missing": missing}
+                reasons.append(str(exc))
+        if not found:
+            why = f" ({reasons[0]})" if reasons else ""
+            raise Unverifiable(f"{task.name}: no evaluation language is available{why}")
+        return found, missing
 
     def languages(self, task: Task) -> list[str]:
         return [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
@@ -165,7 +186,7 @@ class Pipeline:
         [record] = load_records(task, "dev", lang, self.ctx)
         model, tok = self.model(source, "retrieval")
         return retrieval.score(task.name, model, tok, retrieval.subsample(record, self.params["eval_examples"]),
-                               self.task_params(task)["max_length"])  # fmt: skip
+                               self.task_params(task)["max_length"], self.params["precision"])  # fmt: skip
 
     # -- training --------------------------------------------------------------------
     def fit_head(self, enc: Encoder, task: Task, folder: Path):
@@ -211,16 +232,17 @@ class Pipeline:
             "model",
             "freeze_embeddings",
             "epochs",
+            "precision",
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
     def eval_spec(self) -> dict:
-        keys = ("eval_examples", "max_languages", "max_length")
+        keys = ("eval_examples", "max_languages", "max_length", "precision")
         return {k: self.params.get(k) for k in keys}
 
     def eval_params(self, task: Task | None = None) -> dict:
         p = self.task_params(task) if task else self.params
-        return {"max_length": p["max_length"], "batch_size": p["batch_size"]}
+        return {"max_length": p["max_length"], "batch_size": p["batch_size"], "precision": p["precision"]}
 
 
 def _sample_text(ctx, task: Task, per_file: int = 24) -> list[str]:
@@ -298,6 +320,7 @@ def merged_params(ctx, defaults: dict | None = None) -> dict:
     """The run's params over the experiment's defaults; evaluation is sized like training unless told."""
     params = {**DEFAULTS, **(defaults or {}), "compare": "no-intermediate", **ctx.params}
     params.setdefault("eval_examples", params["examples"])
+    params["precision"] = resolve_precision(params.get("precision", "auto"))
     return params
 
 

@@ -69,7 +69,7 @@ def test_first_subword_labelling():
 
 
 def test_question_answering_head(world, tmp_path):
-    steps, score = train_and_score(world, tmp_path, "tydiqa", "sw", lambda tok, rows: qa.train_features(tok, rows, 64),
+    steps, score = train_and_score(world, tmp_path, "xquad", "de", lambda tok, rows: qa.train_features(tok, rows, 64),
                                    lambda rows: {})  # fmt: skip
     assert steps == 3 and 0.0 <= score <= 100.0
 

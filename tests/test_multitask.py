@@ -73,8 +73,21 @@ def test_a_mix_resumes_from_its_last_checkpoint(tiny, tmp_path):
     enc, tok = tiny
     params = {**multitask.TRAINER_PARAMS, "save_steps": 3, "learning_rate": 1e-3}
     first = _model(enc)
-    assert fit(first, tok, _data(first, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 3}, seed=0) == 3
+    # 4 steps, past one save interval: checkpoints at 3 and at its last step, 4
+    assert fit(first, tok, _data(first, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 4}, seed=0) == 4
     second = _model(enc)  # a fresh process would start from the base weights
-    assert fit(second, tok, _data(second, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 6}, seed=0) == 3
+    assert fit(second, tok, _data(second, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 6}, seed=0) == 2
     trained = first.base_model.encoder.layer[0].attention.self.query.weight
     assert not torch.equal(trained, _model(enc).base_model.encoder.layer[0].attention.self.query.weight)
+
+
+def test_the_masked_positions_only_loss_equals_the_heads_own(tiny):
+    enc, tok = tiny
+    from experiments import models
+
+    torch.manual_seed(0)  # the collator draws the masks
+    head = models.with_head(enc, "masked-lm").eval()
+    batch = multitask.mlm_collator(tok)([tok("Der Hund schläft im Garten."), tok("Ich trinke heute Kaffee.")] * 4)
+    assert (batch["labels"] != -100).any()
+    with torch.no_grad():
+        assert torch.allclose(multitask.masked_lm_loss(head, **batch)["loss"], head(**batch).loss, atol=1e-5)

@@ -100,3 +100,26 @@ def test_missing_everywhere_is_unverifiable_and_named():
         load_records(get("panx"), "dev", "sw", Ctx(None))
     with pytest.raises(Unverifiable, match="CCGbank is LDC-licensed"):
         load_records(get("ccg"), "train", "en", Ctx(None))
+
+
+def test_a_qa_file_without_gold_answers_is_unverifiable(tmp_path):
+    import json
+
+    from audit.errors import Unverifiable
+
+    qas = [{"id": f"q{i}", "question": "Who?", "answers": [{"text": "", "answer_start": 0}]} for i in range(3)]
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps({"data": [{"paragraphs": [{"context": "Ada wrote it.", "qas": qas}]}]}))
+    with pytest.raises(Unverifiable, match="all 3 answers are empty"):
+        READERS["squad-json"](path)
+    qas[0]["answers"][0] = {"text": "Ada", "answer_start": 0}  # one gold answer is enough to score
+    path.write_text(json.dumps({"data": [{"paragraphs": [{"context": "Ada wrote it.", "qas": qas}]}]}))
+    assert len(READERS["squad-json"](path)) == 3
+
+
+def test_the_packs_tydiqa_dev_copies_have_no_gold_and_say_so(data_pack, monkeypatch):
+    from audit.errors import Unverifiable
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(Unverifiable, match=r"tydiqa dev \[ar\] has no usable pack copy .*no gold answers"):
+        load_records(get("tydiqa"), "dev", "ar", Ctx(data_pack))

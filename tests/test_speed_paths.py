@@ -1,0 +1,75 @@
+"""The speed paths change how fast, never what is measured.
+
+- precision: 'auto' resolves to a concrete precision, which joins the stage key;
+- the retrieval encoder stops at its pooled layer and embeds exactly as the full one;
+- byte-identical tokenizers saved beside different encoders are parsed once.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from audit.errors import AuditError
+from experiments import models, retrieval, training
+from tests.tiny import build
+
+SENTENCES = ["Der Hund schläft im Garten.", "Ich trinke Kaffee.", "Es regnet heute.", "Wir fahren nach Berlin."]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("tiny"), SENTENCES * 20)
+
+
+def test_auto_precision_resolves_to_a_concrete_one():
+    assert training.resolve_precision("auto") in {"bf16", "fp32"}
+    assert training.resolve_precision("fp32") == "fp32"
+    assert training.resolve_precision("bf16") == "bf16"
+
+
+def test_an_unknown_precision_is_a_one_line_usage_error():
+    with pytest.raises(AuditError, match="precision 'fp8' is not one of auto, bf16, fp32"):
+        training.resolve_precision("fp8")
+
+
+def test_the_resolved_precision_is_part_of_every_stage_key():
+    from audit.profiles import Profile
+    from experiments import transfer
+
+    class Ctx:
+        params, profile, seed = {"precision": "fp32", "examples": 8}, Profile.MINI, 0
+
+    pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
+    assert pipe.train_params()["precision"] == "fp32" and pipe.eval_spec()["precision"] == "fp32"
+
+
+def test_a_run_within_one_save_interval_writes_no_checkpoint(tmp_path):
+    args = lambda **p: training.arguments(tmp_path, {"save_steps": 50, **p}, seed=0)  # noqa: E731
+    assert str(args(max_steps=48).save_strategy) in {"no", "SaveStrategy.NO"}
+    assert str(args(max_steps=60).save_strategy) in {"steps", "SaveStrategy.STEPS"}
+    assert str(args(epochs=2).save_strategy) in {"steps", "SaveStrategy.STEPS"}  # full profile: epochs
+
+
+def test_the_retrieval_encoder_stops_at_the_pooled_layer_and_embeds_the_same(tiny):
+    from transformers import AutoModel
+
+    cut, tok = models.with_head(tiny, "retrieval"), models.load_tokenizer(tiny)
+    full = AutoModel.from_pretrained(str(tiny))
+    layer = models.retrieval_layer(full.config.num_hidden_layers)
+    assert cut.config.num_hidden_layers == layer < full.config.num_hidden_layers + 1
+    assert np.allclose(retrieval.embed(cut, tok, SENTENCES), retrieval.embed(full, tok, SENTENCES), atol=1e-6)
+
+
+def test_bf16_embeddings_stay_close_to_fp32(e5_source):
+    model, tok = models.with_head(e5_source, "retrieval"), models.load_tokenizer(e5_source)
+    fp32 = retrieval.embed(model, tok, SENTENCES)
+    bf16 = retrieval.embed(model, tok, SENTENCES, precision="bf16")
+    assert (fp32 * bf16).sum(axis=1).min() > 0.999
+
+
+def test_identical_tokenizers_beside_different_encoders_are_parsed_once(tiny, tmp_path):
+    copy = shutil.copytree(tiny, tmp_path / "copy")
+    assert models.load_tokenizer(copy) is models.load_tokenizer(tiny)
+    (copy / "tokenizer.json").write_text((copy / "tokenizer.json").read_text() + "\n")  # same vocabulary, new bytes
+    assert models.load_tokenizer(copy) is not models.load_tokenizer(tiny)
