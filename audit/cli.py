@@ -101,6 +101,10 @@ def verify_cmd(
     all_claims: Annotated[bool, typer.Option("--all", help="Verify every claim.")] = False,
     profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, max=64, help="Runs side by side, in worker processes sharing the cores."),
+    ] = 1,
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
@@ -108,7 +112,7 @@ def verify_cmd(
 
     settings = _settings(ctx)
     with _progress() as bar:
-        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar)
+        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar, jobs)
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
     out.print(calibration_table(cal))
@@ -204,7 +208,7 @@ class _progress:
                             console=_console(stderr=True), transient=True)  # fmt: skip
         self.bar.start()
         self.task = self.bar.add_task("starting", total=None)
-        return lambda text: self.bar.update(self.task, description=f"verifying {text}")
+        return lambda text: self.bar.update(self.task, description=f"verifying: {text}")
 
     def __exit__(self, *exc):
         self.bar.stop()

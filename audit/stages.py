@@ -9,6 +9,9 @@ The same work asked for by another claim or another run finds the same key and c
 ``stage.json`` is written last, atomically, and marks the stage done. A stage that was
 interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
 work that keeps checkpoints there (the HF Trainer) resumes from the last one.
+
+Worker processes share the cache (``audit.workers``). A stage is computed under a file
+lock in its folder: a second process that needs it meanwhile waits, then reads it back.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from audit.provenance import file_fingerprint
 
 DONE = "stage.json"
+LOCK = ".lock"
 
 
 @dataclass(frozen=True)
@@ -82,14 +88,20 @@ class StageCache:
         key = stage_key(name, spec, list(inputs), self.code)
         folder = self.root / key
         done = folder / DONE
-        if done.is_file():
-            self.hits += 1
-            return StageResult(key, folder, json.loads(done.read_text())["output"], hit=True)
-        folder.mkdir(parents=True, exist_ok=True)
+        if not done.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            with FileLock(folder / LOCK):
+                if not done.is_file():  # no other process finished it while this one waited
+                    return self._compute(key, folder, name, spec, fn, list(inputs))
+        self.hits += 1
+        return StageResult(key, folder, json.loads(done.read_text())["output"], hit=True)
+
+    def _compute(self, key: str, folder: Path, name: str, spec: dict, fn, inputs: list[str]) -> StageResult:
+        done = folder / DONE
         started = time.perf_counter()
         output = fn(folder)
         seconds = round(time.perf_counter() - started, 3)
-        _write_json(done, {"name": name, "spec": spec, "inputs": list(inputs), "output": output, "seconds": seconds})
+        _write_json(done, {"name": name, "spec": spec, "inputs": inputs, "output": output, "seconds": seconds})
         self.runs += 1
         return StageResult(key, folder, output, hit=False)
 

@@ -1,25 +1,23 @@
 """``audit verify``: run claims' experiments, store the runs, and judge them.
 
-For each claim: run its experiment once per seed (each run writes a JSON record),
-ingest the records into the store (the single writer), read back the newest run per
-seed made with this exact spec, and turn its values into a verdict.
+Run every claim's experiment once per seed, in this process or in worker processes
+(``audit.workers``; each run writes a JSON record), ingest the records into the store
+(the single writer), then per claim read back the newest run per seed made with this
+exact spec, and turn its values into a verdict.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from audit import registry
 from audit.records import RunStatus, now
-from audit.runner import run_once
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
 from audit.store import Store
 from audit.verdict import Status, Verdict, decide, how_to_settle, route_of
-
-Progress = Callable[[str], None]
+from audit.workers import Progress, run_all
 
 
 def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
@@ -79,30 +77,30 @@ def save_verdict(store: Store, v: Verdict) -> None:
 
 def verify(
     specs: list[ClaimSpec], profile: Profile, seeds: int, settings: Settings,
-    progress: Progress | None = None,
+    progress: Progress | None = None, jobs: int = 1,
 ) -> list[Verdict]:  # fmt: skip
-    verdicts = []
+    """Run every claim's seeds (``jobs`` worker processes side by side), then judge each claim."""
+    runs = [(spec, seed) for spec in specs if registry.is_registered(spec.experiment.name)
+            for seed in range(seeds_for(spec, seeds))]  # fmt: skip
     with Store(settings.store) as store:
         sync_claims(store, specs)
-        for spec in specs:
-            if progress:
-                progress(spec.id)
-            if registry.is_registered(spec.experiment.name):
-                for seed in range(seeds_for(spec, seeds)):
-                    run_once(spec, profile, seed, settings)
-                store.ingest_records(settings.records_dir)
-            verdict = judge_stored(store, spec, profile, seeds)
-            # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
-            # documented verdict means nothing was cited, and saving it overwrites nothing.
-            if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
-                save_verdict(store, verdict)
-            verdicts.append(verdict)
-    return verdicts
+        run_all(runs, profile, settings, jobs, progress)
+        store.ingest_records(settings.records_dir)
+        return [judge_and_save(store, spec, profile, seeds) for spec in specs]
+
+
+def judge_and_save(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
+    verdict = judge_stored(store, spec, profile, seeds)
+    # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
+    # documented verdict means nothing was cited, and saving it overwrites nothing.
+    if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
+        save_verdict(store, verdict)
+    return verdict
 
 
 def select_and_verify(
     settings: Settings, ids: list[str], all_claims: bool, profile: str, seeds: int,
-    progress: Progress | None = None,
+    progress: Progress | None = None, jobs: int = 1,
 ):  # fmt: skip
     """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
     from audit.calibration import calibrate
@@ -114,5 +112,5 @@ def select_and_verify(
         what = "both --claim and --all" if all_claims else "no claim"
         raise AuditError(f"{what} given: name claims with --claim ID (repeatable) or pass --all")
     chosen = list(specs.values()) if all_claims else [find(specs, i) for i in ids]
-    verdicts = verify(chosen, Profile(profile), seeds, settings, progress)
+    verdicts = verify(chosen, Profile(profile), seeds, settings, progress, jobs)
     return verdicts, calibrate(verdicts)

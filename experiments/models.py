@@ -111,8 +111,8 @@ def _tokenizer_key(folder: Path) -> str:
 HEAD_CONFIG = {"question-answering": {"num_labels": 2}, "multiple-choice": {"num_labels": 1}}
 
 
-def with_head(source: str | Path, head: str, **config):
-    """The encoder at ``source`` under a new head of the given kind.
+def with_head(source: str | Path, head: str, attention: str = "sdpa", **config):
+    """The encoder at ``source`` under a new head of the given kind, with that attention kernel.
 
     'retrieval' is the bare encoder cut after its pooled layer (``retrieval_layer``): the
     layers above it never change a sentence vector, so they are not run.
@@ -122,8 +122,9 @@ def with_head(source: str | Path, head: str, **config):
     auto = getattr(transformers, HEADS[head])
     try:
         if head == "retrieval":
-            return auto.from_pretrained(str(source), config=_cut_at_pooled_layer(source))
-        return auto.from_pretrained(str(source), **{**HEAD_CONFIG.get(head, {}), **config})
+            return auto.from_pretrained(str(source), config=_cut_at_pooled_layer(source), attn_implementation=attention)
+        config = {**HEAD_CONFIG.get(head, {}), **config}
+        return auto.from_pretrained(str(source), attn_implementation=attention, **config)
     except OSError as exc:
         raise Unverifiable(f"model '{source}' could not be loaded: {str(exc).splitlines()[0]}") from None
 

@@ -166,11 +166,11 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     for task in tasks:
         rows = pipe.records(task, "train", "en")
         ds, config = pipe.encode(task, tok, rows)
-        heads[task.name], examples[task.name] = models.with_head(base.source, task.head, **config), len(rows)
+        heads[task.name], examples[task.name] = pipe.load(base.source, task.head, **config), len(rows)
         parts.append((ds, features.collator(task.head, tok)))
     if mlm:
         sentences = mlm_corpus(pipe.ctx, pipe.params)
-        heads[MLM], examples[MLM] = models.with_head(base.source, "masked-lm"), len(sentences)
+        heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
         parts.append((mlm_features(tok, sentences, pipe.params["max_length"]), mlm_collator(tok)))
     model = MultiTask(heads)
     pipe.freeze(model)

@@ -6,6 +6,11 @@ pinned data loading. The precision is a param (``auto`` by default): bf16 autoca
 the hardware computes bf16 natively (a CUDA GPU, or a CPU with AVX512-BF16 or AMX, where
 it trains about 2x and embeds about 3x faster than fp32), else fp32. The resolved value
 is part of every stage key, so bf16 and fp32 results never share a cache entry.
+
+The attention kernel is a param too (``auto``): eager attention on a CPU, where the fused
+SDPA kernel's backward pass took 42% of a bf16 training step of e5-small at length 64
+(a step took 0.29 s eager against 0.49 s with SDPA, 2026-12-01), and SDPA on a GPU. The
+two compute the same attention; the resolved kernel joins the stage key like the precision.
 """
 
 from __future__ import annotations
@@ -46,6 +51,20 @@ def resolve_precision(requested: str = "auto") -> str:
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
     native = [getattr(torch.cpu, f, lambda: False) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
     return "bf16" if any(f() for f in native) else "fp32"
+
+
+ATTENTIONS = ("auto", "eager", "sdpa")
+
+
+def resolve_attention(requested: str = "auto") -> str:
+    """'auto' becomes SDPA on a GPU and eager attention on a CPU (see the module docstring)."""
+    if requested not in ATTENTIONS:
+        raise AuditError(f"attention '{requested}' is not one of {', '.join(ATTENTIONS)}; fix the claim's params")
+    if requested != "auto":
+        return requested
+    import torch
+
+    return "sdpa" if torch.cuda.is_available() else "eager"
 
 
 def autocast(precision: str):

@@ -33,7 +33,7 @@ from audit.records import Measurement
 from audit.stages import StageCache, versions
 from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, get, load_records, registry
-from experiments.training import fit, quiet, resolve_precision
+from experiments.training import fit, quiet, resolve_attention, resolve_precision
 
 SMOKE_MODEL = "tiny-random-xlmr"
 DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
@@ -62,8 +62,12 @@ class Pipeline:
         """A model is loaded once for all the languages it scores; only the latest is kept."""
         if (source, head) not in self.loaded:
             self.loaded.clear()
-            self.loaded[(source, head)] = (models.with_head(source, head), models.load_tokenizer(source))
+            self.loaded[(source, head)] = (self.load(source, head), models.load_tokenizer(source))
         return self.loaded[(source, head)]
+
+    def load(self, source: str, head: str, **config):
+        """The encoder at ``source`` under a new head, with the run's attention kernel."""
+        return models.with_head(source, head, attention=self.params["attention"], **config)
 
     # -- data ------------------------------------------------------------------------
     def records(self, task: Task, split: str, lang: str) -> list[dict]:
@@ -193,7 +197,7 @@ class Pipeline:
         tok = models.load_tokenizer(enc.source)
         rows = self.records(task, "train", "en")
         ds, config = self.encode(task, tok, rows)
-        model = self.freeze(models.with_head(enc.source, task.head, **config))
+        model = self.freeze(self.load(enc.source, task.head, **config))
         steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.task_params(task), self.ctx.seed)
         self.steps += steps
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
@@ -233,11 +237,12 @@ class Pipeline:
             "freeze_embeddings",
             "epochs",
             "precision",
+            "attention",
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
     def eval_spec(self) -> dict:
-        keys = ("eval_examples", "max_languages", "max_length", "precision")
+        keys = ("eval_examples", "max_languages", "max_length", "precision", "attention")
         return {k: self.params.get(k) for k in keys}
 
     def eval_params(self, task: Task | None = None) -> dict:
@@ -321,6 +326,7 @@ def merged_params(ctx, defaults: dict | None = None) -> dict:
     params = {**DEFAULTS, **(defaults or {}), "compare": "no-intermediate", **ctx.params}
     params.setdefault("eval_examples", params["examples"])
     params["precision"] = resolve_precision(params.get("precision", "auto"))
+    params["attention"] = resolve_attention(params.get("attention", "auto"))
     return params
 
 

@@ -1,6 +1,7 @@
 """The speed paths change how fast, never what is measured.
 
-- precision: 'auto' resolves to a concrete precision, which joins the stage key;
+- precision and attention: 'auto' resolves to a concrete choice, which joins the stage key;
+- eager attention and SDPA compute the same outputs and gradients;
 - the retrieval encoder stops at its pooled layer and embeds exactly as the full one;
 - byte-identical tokenizers saved beside different encoders are parsed once.
 """
@@ -42,6 +43,33 @@ def test_the_resolved_precision_is_part_of_every_stage_key():
 
     pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
     assert pipe.train_params()["precision"] == "fp32" and pipe.eval_spec()["precision"] == "fp32"
+    assert pipe.train_params()["attention"] in {"eager", "sdpa"}
+    assert pipe.eval_spec()["attention"] == pipe.train_params()["attention"]
+
+
+def test_auto_attention_resolves_to_a_kernel_and_a_wrong_one_is_a_usage_error():
+    assert training.resolve_attention("auto") in {"eager", "sdpa"}
+    assert training.resolve_attention("sdpa") == "sdpa"
+    with pytest.raises(AuditError, match="attention 'flash' is not one of auto, eager, sdpa"):
+        training.resolve_attention("flash")
+
+
+def test_eager_attention_and_sdpa_compute_the_same_logits_and_gradients(tiny):
+    import torch
+
+    tok = models.load_tokenizer(tiny)
+    batch = tok(SENTENCES, padding=True, return_tensors="pt")  # padded: the mask matters
+    out = {}
+    for kernel in ("eager", "sdpa"):
+        torch.manual_seed(0)  # the same fresh head for both
+        model = models.with_head(tiny, "sequence-classification", attention=kernel, num_labels=3)
+        loss = model(**batch, labels=torch.tensor([0, 1, 2, 0])).loss
+        loss.backward()
+        grad = model.base_model.encoder.layer[0].attention.self.query.weight.grad
+        out[kernel] = (model.config._attn_implementation, loss.item(), grad.clone())
+    assert (out["eager"][0], out["sdpa"][0]) == ("eager", "sdpa")
+    assert out["eager"][1] == pytest.approx(out["sdpa"][1], abs=1e-5)
+    assert torch.allclose(out["eager"][2], out["sdpa"][2], atol=1e-5)
 
 
 def test_a_run_within_one_save_interval_writes_no_checkpoint(tmp_path):

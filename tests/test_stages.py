@@ -63,3 +63,34 @@ def test_a_changed_data_file_changes_every_stage_key(tmp_path):
     (pack / "xnli" / "dev-de.tsv").write_text("a\tb\t1\n")
     assert data_version(pack) != first
     assert versions(tmp_path, None).endswith(":no-pack")
+
+
+def _slow_stage(root: str, log: str, barrier, results) -> None:
+    """Run in another process: a stage that takes a while and logs each time it computes."""
+    import time
+    from pathlib import Path
+
+    def fn(folder):
+        with open(log, "a") as fh:
+            fh.write("computed\n")
+        time.sleep(1.0)
+        return {"value": 7}
+
+    barrier.wait()  # both processes ask for the stage at the same moment
+    results.put(StageCache(Path(root), code="c1").run("shared", {"lr": 1e-5}, fn).output)
+
+
+def test_two_processes_needing_one_stage_compute_it_once(tmp_path):
+    import multiprocessing
+
+    spawn, log = multiprocessing.get_context("spawn"), tmp_path / "log.txt"
+    barrier, results = spawn.Barrier(2), spawn.Queue()
+    procs = [spawn.Process(target=_slow_stage, args=(str(tmp_path / "cache"), str(log), barrier, results))
+             for _ in range(2)]  # fmt: skip
+    for p in procs:
+        p.start()
+    outputs = [results.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert outputs == [{"value": 7}, {"value": 7}]
+    assert log.read_text().splitlines() == ["computed"]
