@@ -29,10 +29,18 @@ class Format(StrEnum):
     JSON = "json"
 
 
+PIPE_WIDTH = 120  # columns when writing to a file or a CI log, where rich would assume 80
+
+
 def _console(stderr: bool = False):
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 def handled(fn):

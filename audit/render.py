@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -61,22 +62,27 @@ def why(v: Verdict) -> str:
     return f"{v.reason}. {v.note}".strip(" .") if v.note else v.reason
 
 
-def verdict_table(verdicts: list[Verdict], title: str = "Verdicts") -> Table:
-    table = Table(title=title, show_lines=False, expand=False)
+def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
+    """A table narrow enough for a terminal, then each claim's reason on lines of its own.
+
+    Reasons run to a few sentences; in a table column they would squeeze every other
+    column to a few letters on an 80-column terminal.
+    """
+    from rich.console import Group
+    from rich.text import Text
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
     table.add_column("claim", no_wrap=True)
-    for col in ("synthesis", "claimed", "measured (95% CI)", "route / fidelity", "verdict", "why"):
-        table.add_column(col, overflow="fold")
+    table.add_column("synthesis", no_wrap=True)
+    table.add_column("claimed", overflow="fold", ratio=1)
+    table.add_column("measured (95% CI)", overflow="fold", ratio=2)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("route · fidelity", overflow="fold", ratio=1)
     for v in verdicts:
-        table.add_row(
-            v.claim_id,
-            synthesis_text(v),
-            claimed_text(v),
-            measured_text(v),
-            route_text(v),
-            f"[{COLOURS[v.status]}]{v.status}[/]",
-            escape(why(v)),
-        )
-    return table
+        status = f"[{COLOURS[v.status]}]{v.status}[/]"
+        table.add_row(v.claim_id, synthesis_text(v), claimed_text(v), measured_text(v), status, route_text(v))
+    reasons = [Text.assemble((f"{v.claim_id}: ", "bold"), why(v)) for v in verdicts if why(v)]
+    return Group(table, *([Text("why:", style="bold underline")] if reasons else []), *reasons)
 
 
 def calibration_table(cal: Calibration) -> Table:

@@ -9,6 +9,7 @@
 set -euo pipefail
 work=${1:-$(mktemp -d)}
 shift || true
+mkdir -p "$work"
 select=(--all)
 if [ $# -gt 0 ]; then select=(); for c in "$@"; do select+=(-c "$c"); done; fi
 export AUDIT_STORE="$work/audit.duckdb" HF_HUB_OFFLINE=1 AUDIT_DATA_DIR=${AUDIT_DATA_DIR:-$(cd .. && pwd)/shared/data}
