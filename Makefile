@@ -10,6 +10,8 @@ SEED := ../shared/reports/000_adfd80519d6416c1.txt
 export AUDIT_DATA_DIR ?= $(abspath ../shared/data)
 # The embedded default is offline: never wait on hub retries. Unset it to use the hub.
 export HF_HUB_OFFLINE ?= 1
+# Claim-seeds run side by side in this many worker processes (2 suits 2 CPU cores).
+JOBS ?= 2
 
 .PHONY: audit test install lint bench reproduce
 
@@ -26,7 +28,7 @@ install: $(BIN)/audit
 
 audit: install
 	$(BIN)/audit ingest $(SEED)
-	$(BIN)/audit verify --all --profile mini --seeds 3
+	$(BIN)/audit verify --all --profile mini --seeds 3 --jobs $(JOBS)
 	$(BIN)/audit report
 
 lint: install

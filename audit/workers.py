@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
+from audit.errors import AuditError
 from audit.profiles import Profile
 from audit.settings import Settings
 from audit.spec import ClaimSpec
@@ -56,10 +58,16 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(threads,)) as pool:
         pending = [pool.submit(_run, spec.model_dump(mode="json"), profile, seed, settings, dict(experiments.REGISTRY))
                    for spec, seed in jobs]  # fmt: skip
-        for done, future in enumerate(as_completed(pending), start=1):
-            claim, seed = future.result()
-            if progress:
-                progress(f"{done}/{len(jobs)} runs done, last {claim} (seed {seed}); {workers} workers")
+        try:
+            for done, future in enumerate(as_completed(pending), start=1):
+                claim, seed = future.result()
+                if progress:
+                    progress(f"{done}/{len(jobs)} runs done, last {claim} (seed {seed}); {workers} workers")
+        except BrokenProcessPool:
+            raise AuditError(
+                f"a worker process died (killed for memory?); the records of finished runs are kept in "
+                f"{settings.records_dir}; run again with fewer --jobs, and finished stages will not re-run"
+            ) from None
 
 
 def _start(threads: int) -> None:

@@ -161,20 +161,22 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     from experiments import features, models
     from experiments.training import fit
 
-    tok, size, seed = models.load_tokenizer(base.source), pipe.params["batch_size"], pipe.ctx.seed
-    heads, parts, examples = {}, [], {}
+    tok, seed = models.load_tokenizer(base.source), pipe.ctx.seed
+    heads, parts, examples, sizes = {}, [], {}, []
     for task in tasks:
         rows = pipe.records(task, "train", "en")
         ds, config = pipe.encode(task, tok, rows)
         heads[task.name], examples[task.name] = pipe.load(base.source, task.head, **config), len(rows)
         parts.append((ds, features.collator(task.head, tok)))
+        sizes.append(pipe.task_params(task)["batch_size"])  # each task's batches, as it trains alone
     if mlm:
         sentences = mlm_corpus(pipe.ctx, pipe.params)
         heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
         parts.append((mlm_features(tok, sentences, pipe.params["max_length"]), mlm_collator(tok)))
+        sizes.append(pipe.params["batch_size"])
     model = MultiTask(heads)
     pipe.freeze(model)
-    data = [b for i, ((ds, coll), head) in enumerate(zip(parts, heads.values(), strict=True))
+    data = [b for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
             for b in batches(i, ds, coll, head, size, seed)]  # fmt: skip
     steps = fit(model, tok, Batches(data), unwrap, folder, {**pipe.train_params(), **TRAINER_PARAMS}, seed)
     pipe.steps += steps

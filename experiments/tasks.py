@@ -36,14 +36,24 @@ class Task:
     unavailable: str | None = None
     no_answer: bool = False
     parts: list[str] = field(default_factory=list)
-    full: dict = field(default_factory=dict)  # the full profile's per-task settings (jiant's)
+    # Per-profile training settings that override a claim's at that profile: jiant's at
+    # full fidelity; at mini, what keeps one step's work alike across formats.
+    profiles: dict[str, dict] = field(default_factory=dict)
+
+
+PROFILE_KEYS = ("smoke", "mini", "full")
+
+
+def _task(name: str, role: str, spec: dict) -> Task:
+    settings = {key: spec[key] for key in PROFILE_KEYS if key in spec}
+    rest = {k: v for k, v in spec.items() if k not in PROFILE_KEYS}
+    return Task(name=name, role=role, profiles=settings, **rest)
 
 
 @cache
 def registry() -> dict[str, Task]:
     raw = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
-    return {name: Task(name=name, role=role, **spec)
-            for role in ("intermediate", "target") for name, spec in raw[role].items()}  # fmt: skip
+    return {name: _task(name, role, spec) for role in ("intermediate", "target") for name, spec in raw[role].items()}
 
 
 def get(name: str) -> Task:

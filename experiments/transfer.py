@@ -194,6 +194,7 @@ class Pipeline:
 
     # -- training --------------------------------------------------------------------
     def fit_head(self, enc: Encoder, task: Task, folder: Path):
+        self.loaded.clear()  # a cached retrieval encoder would sit in memory beside the one training
         tok = models.load_tokenizer(enc.source)
         rows = self.records(task, "train", "en")
         ds, config = self.encode(task, tok, rows)
@@ -222,8 +223,8 @@ class Pipeline:
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
     def task_params(self, task: Task) -> dict:
-        """One task's training params: at full fidelity, jiant's per-task settings (tasks.yaml)."""
-        return {**self.train_params(), **(task.full if self.ctx.profile == Profile.FULL else {})}
+        """One task's training params: the claim's, under the task's settings for this profile (tasks.yaml)."""
+        return {**self.train_params(), **task.profiles.get(Profile(self.ctx.profile).value, {})}
 
     def train_params(self) -> dict:
         keys = (

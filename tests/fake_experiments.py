@@ -25,3 +25,14 @@ def broken(ctx):
 
 def no_headline(ctx):
     return [Measurement(metric="other", value=1.0)]
+
+
+def dies(ctx):
+    import os
+
+    if ctx.seed == 1:
+        import time
+
+        time.sleep(2)  # seed 0's run, in the other worker, finishes first
+        os._exit(3)  # a worker process killed outright, as the OOM killer would
+    return per_seed(ctx)

@@ -1,4 +1,4 @@
-"""The full profile trains each target with jiant's XTREME settings; other profiles keep the spec's."""
+"""Per-profile task settings (tasks.yaml) over a claim's params: jiant's at full, step sizes at mini."""
 
 from __future__ import annotations
 
@@ -39,3 +39,9 @@ def test_epochs_replace_the_step_budget(tmp_path):
     args = arguments(tmp_path, {"epochs": 2, "batch_size": 32, "max_steps": 48}, seed=0)
     assert (args.num_train_epochs, args.max_steps) == (2, -1)
     assert arguments(tmp_path, {"max_steps": 48}, seed=0).max_steps == 48
+
+
+def test_mini_gives_multiple_choice_as_many_sequences_a_step_as_the_other_tasks():
+    mini, smoke = _pipe(Profile.MINI), _pipe(Profile.SMOKE)
+    assert [mini.task_params(get(t))["batch_size"] for t in ("hellaswag", "cosmosqa", "mnli")] == [4, 4, 16]
+    assert smoke.task_params(get("hellaswag"))["batch_size"] == 16  # no smoke settings: the claim's own

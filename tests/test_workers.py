@@ -1,5 +1,8 @@
 """Runs side by side in worker processes judge exactly as runs in one process."""
 
+import pytest
+
+from audit.errors import AuditError
 from audit.profiles import Profile
 from audit.store import Store
 from audit.verify import verify
@@ -24,6 +27,13 @@ def test_progress_counts_every_run_a_pool_finishes(monkeypatch, settings):
     run_all([(spec, 0), (spec, 1)], Profile.MINI, settings, workers=2, progress=said.append)
     assert len(said) == 2 and said[-1].startswith("2/2 runs done")
     assert len(list(settings.records_dir.glob("*.json"))) == 2
+
+
+def test_a_worker_that_dies_is_one_line_and_keeps_the_finished_records(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "dies", values=[1.0, 2.0])
+    with pytest.raises(AuditError, match="a worker process died .* run again with fewer --jobs"):
+        run_all([(spec, 0), (spec, 1)], Profile.MINI, settings, workers=2)
+    assert len(list(settings.records_dir.glob("*.json"))) == 1  # seed 0's record survives
 
 
 def test_cores_is_at_least_one():
