@@ -9,6 +9,7 @@ exact spec, and turn its values into a verdict.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from audit import registry
 from audit.records import RunStatus, now
@@ -67,8 +68,14 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
         return decide(spec, profile, None, run_ids=ids, reason=reason)
     iv = summarise([values[i] for i in ids], spec.metric.deterministic)
     verdict = decide(spec, profile, iv, run_ids=ids)
-    notes = sorted({n for r in runs for n in json.loads(r["notes"] or "[]")})
+    notes = seed_notes(runs)
     return verdict.model_copy(update={"reason": "; ".join([verdict.reason, *notes])}) if notes else verdict
+
+
+def seed_notes(runs: list[dict]) -> list[str]:
+    """Each distinct note of the runs once; a note that not every seed's run made says how many did."""
+    counts = Counter(n for r in runs for n in set(json.loads(r["notes"] or "[]")))
+    return [n if k == len(runs) else f"{n} (in {k} of {len(runs)} seeds)" for n, k in sorted(counts.items())]
 
 
 def save_verdict(store: Store, v: Verdict) -> None:

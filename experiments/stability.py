@@ -49,7 +49,7 @@ DEFAULTS = {
 TATOEBA_CODE = {"ar": "ara", "bg": "bul", "de": "deu", "el": "ell", "es": "spa", "fr": "fra", "hi": "hin",
                 "ja": "jpn", "ko": "kor", "ru": "rus", "sw": "swh", "th": "tha", "tr": "tur", "ur": "urd",
                 "vi": "vie", "zh": "cmn"}  # fmt: skip
-BASELINE = "baseline"
+BASELINE = transfer.BASELINE
 PREFIX = {"score": "", "margin": "margin_"}  # measure -> metric-name prefix (score[...], margin_score[...])
 CLEAN = "clean"
 

@@ -38,6 +38,8 @@ from experiments.training import fit, quiet, resolve_attention, resolve_precisio
 SMOKE_MODEL = "tiny-random-xlmr"
 DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
+BASELINE = "baseline"  # the untouched encoder's arm
+MLM_ARM = "+mlm"  # the suffix of an arm that mixes masked-LM into an intermediate task
 UNTRAINED_MARGIN = 2.0  # points above the majority class (or 0 F1) that a target model must reach
 
 
@@ -124,8 +126,8 @@ class Pipeline:
         return out
 
     # -- phase 2 and 3 ---------------------------------------------------------------
-    def target_score(self, enc: Encoder, task: Task) -> dict[str, float]:
-        """Zero-shot score per non-English language of the target."""
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE) -> dict[str, float]:
+        """Zero-shot score per non-English language of the target, for the encoder of ``arm``."""
         if task.format == "parallel":
             return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
@@ -133,17 +135,23 @@ class Pipeline:
         out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
         if out["missing"]:
             self.missing.setdefault(task.name, []).extend(out["missing"])
-        self.untrained(task, out["scores"], out.get("trivial", {}))
+        self.untrained(task, out["scores"], out.get("trivial", {}), arm)
         return out["scores"]
 
-    def untrained(self, task: Task, scores: dict[str, float], trivial: dict[str, float]) -> None:
-        """Note a target model that does no better than one that learned nothing: its gains are noise."""
+    def untrained(self, task: Task, scores: dict[str, float], trivial: dict[str, float], arm: str = BASELINE) -> None:
+        """Note a target model that does no better than one that learned nothing, and what that does to a gain.
+
+        Value-free, so the same failure in several seeds reads as one note with its count.
+        """
         if not trivial or _mean(scores) > _mean(trivial) + UNTRAINED_MARGIN:
             return
-        note = (
-            f"{task.name}: a target model scores {_mean(scores):.1f}, within {UNTRAINED_MARGIN:g} points of "
-            f"a model that learned nothing ({_mean(trivial):.1f}); gains on {task.name} are noise at this size"
-        )
+        failed = (f"{task.name} [{arm}]: the target model learned nothing (within {UNTRAINED_MARGIN:g} points of the "
+                  "majority class, or of 0 F1)")  # fmt: skip
+        if arm == BASELINE or arm.endswith(MLM_ARM):  # a reference: the gain is measured against nothing
+            note = f"{failed}, so gains on {task.name} are measured against a model that learned nothing"
+        else:
+            note = (f"{failed}: this encoder failed to fine-tune at this size, and the gain on {task.name} "
+                    "counts that failure as a loss")  # fmt: skip
         if note not in self.notes:
             self.notes.append(note)
 
@@ -310,11 +318,11 @@ def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object
     """
     inters = available(pipe, pipe.params["intermediate"])
     if pipe.params.get("mix"):
-        return {"mix": (pipe.mixed(base, inters), "baseline", lambda: base)}
+        return {"mix": (pipe.mixed(base, inters), BASELINE, lambda: base)}
     if pipe.params["compare"] == "intermediate-plus-mlm":
-        return {t.name: (pipe.intermediate(base, t), f"{t.name}+mlm", lambda t=t: pipe.mixed(base, [t], mlm=True))
+        return {t.name: (pipe.intermediate(base, t), f"{t.name}{MLM_ARM}", lambda t=t: pipe.mixed(base, [t], mlm=True))
                 for t in inters}  # fmt: skip
-    return {t.name: (pipe.intermediate(base, t), "baseline", lambda: base) for t in inters}
+    return {t.name: (pipe.intermediate(base, t), BASELINE, lambda: base) for t in inters}
 
 
 def _scored(name: str, scores: dict[str, dict[str, float]]) -> list[Measurement]:
@@ -342,9 +350,9 @@ def run(ctx) -> list[Measurement]:
     out: list[Measurement] = []
     for arm, (enc, ref_name, reference) in _arms(pipe, base).items():
         if ref_name not in references:
-            references[ref_name] = {t.name: pipe.target_score(reference(), t) for t in targets}
+            references[ref_name] = {t.name: pipe.target_score(reference(), t, ref_name) for t in targets}
             out += _scored(ref_name, references[ref_name])
-        scores, ref = {t.name: pipe.target_score(enc, t) for t in targets}, references[ref_name]
+        scores, ref = {t.name: pipe.target_score(enc, t, arm) for t in targets}, references[ref_name]
         gains[arm] = {t: _mean(scores[t]) - _mean(ref[t]) for t in scores}
         out += _scored(arm, scores)
         out += [Measurement(metric=f"gain[{arm}]", task=t, value=g, split="dev") for t, g in gains[arm].items()]

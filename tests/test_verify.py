@@ -84,3 +84,11 @@ def test_a_changed_spec_does_not_reuse_old_runs(monkeypatch, settings):
     edited = spec.model_copy(update={"statement": spec.statement + " (edited)"})
     with Store(settings.store) as store:
         assert store.latest_runs("squad-gain", "full", [0, 1, 2], edited.content_hash()) == []
+
+
+def test_a_note_that_not_every_seed_made_says_how_many_did():
+    from audit.verify import seed_notes
+
+    runs = [{"notes": '["xnli [mnli]: learned nothing", "all seeds"]'}, {"notes": '["all seeds"]'}, {"notes": None}]
+    assert seed_notes(runs) == ["all seeds (in 2 of 3 seeds)", "xnli [mnli]: learned nothing (in 1 of 3 seeds)"]
+    assert seed_notes(runs[:2]) == ["all seeds", "xnli [mnli]: learned nothing (in 1 of 2 seeds)"]
