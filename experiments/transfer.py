@@ -68,7 +68,15 @@ class Pipeline:
         return self.loaded[(source, head)]
 
     def load(self, source: str, head: str, **config):
-        """The encoder at ``source`` under a new head, with the run's attention kernel."""
+        """The encoder at ``source`` under a new head, with the run's attention kernel.
+
+        The new head's weights are drawn right after seeding with the run's seed, so they
+        depend on the seed alone, not on what this process ran before (a worker runs
+        claims in whatever order the queue hands them out).
+        """
+        from transformers import set_seed
+
+        set_seed(self.ctx.seed)
         return models.with_head(source, head, attention=self.params["attention"], **config)
 
     # -- data ------------------------------------------------------------------------

@@ -187,3 +187,25 @@ def test_a_target_model_no_better_than_the_majority_class_is_flagged():
     pipe.untrained(get("panx"), {"de": 0.0}, {"de": evaluation.trivial(get("panx"), [{"tags": ["O"]}])}, arm="mnli")
     assert len(pipe.notes) == 2 and pipe.notes[1].startswith("panx [mnli]: the target model learned nothing")
     assert "this encoder failed to fine-tune" in pipe.notes[1]
+
+
+def test_a_new_head_depends_on_the_seed_alone_not_on_what_ran_before(tmp_path):
+    import torch
+
+    from audit.profiles import Profile
+    from experiments import transfer
+    from tests.tiny import build
+
+    enc = build(tmp_path, ["Der Hund schläft.", "Es regnet heute.", "Ich trinke Kaffee."] * 10)
+
+    class Ctx:
+        params, profile, seed = {"precision": "fp32"}, Profile.SMOKE, 3
+
+    pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
+    first = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach().clone()
+    torch.rand(1000)  # another stage drew random numbers in between
+    again = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach()
+    assert torch.equal(first, again)
+    Ctx.seed = 4
+    other = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach()
+    assert not torch.equal(first, other)
