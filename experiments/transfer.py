@@ -39,7 +39,6 @@ SMOKE_MODEL = "tiny-random-xlmr"
 DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
-MLM_ARM = "+mlm"  # the suffix of an arm that mixes masked-LM into an intermediate task
 UNTRAINED_MARGIN = 2.0  # points above the majority class (or 0 F1) that a target model must reach
 
 
@@ -134,8 +133,11 @@ class Pipeline:
         return out
 
     # -- phase 2 and 3 ---------------------------------------------------------------
-    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE) -> dict[str, float]:
-        """Zero-shot score per non-English language of the target, for the encoder of ``arm``."""
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, reference: bool = True) -> dict[str, float]:
+        """Zero-shot score per non-English language of the target, for the encoder of ``arm``.
+
+        ``reference``: the arm others' gains are measured against, not one being judged.
+        """
         if task.format == "parallel":
             return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
@@ -143,10 +145,10 @@ class Pipeline:
         out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
         if out["missing"]:
             self.missing.setdefault(task.name, []).extend(out["missing"])
-        self.untrained(task, out["scores"], out.get("trivial", {}), arm)
+        self.untrained(task, out["scores"], out.get("trivial", {}), arm, reference)
         return out["scores"]
 
-    def untrained(self, task: Task, scores: dict[str, float], trivial: dict[str, float], arm: str = BASELINE) -> None:
+    def untrained(self, task: Task, scores: dict, trivial: dict, arm: str = BASELINE, reference: bool = True) -> None:
         """Note a target model that does no better than one that learned nothing, and what that does to a gain.
 
         Value-free, so the same failure in several seeds reads as one note with its count.
@@ -155,7 +157,7 @@ class Pipeline:
             return
         failed = (f"{task.name} [{arm}]: the target model learned nothing (within {UNTRAINED_MARGIN:g} points of the "
                   "majority class, or of 0 F1)")  # fmt: skip
-        if arm == BASELINE or arm.endswith(MLM_ARM):  # a reference: the gain is measured against nothing
+        if reference:  # the gain is measured against nothing
             note = f"{failed}, so gains on {task.name} are measured against a model that learned nothing"
         else:
             note = (f"{failed}: this encoder failed to fine-tune at this size, and the gain on {task.name} "
@@ -328,7 +330,7 @@ def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object
     if pipe.params.get("mix"):
         return {"mix": (pipe.mixed(base, inters), BASELINE, lambda: base)}
     if pipe.params["compare"] == "intermediate-plus-mlm":
-        return {t.name: (pipe.intermediate(base, t), f"{t.name}{MLM_ARM}", lambda t=t: pipe.mixed(base, [t], mlm=True))
+        return {t.name: (pipe.intermediate(base, t), f"{t.name}+mlm", lambda t=t: pipe.mixed(base, [t], mlm=True))
                 for t in inters}  # fmt: skip
     return {t.name: (pipe.intermediate(base, t), BASELINE, lambda: base) for t in inters}
 
@@ -360,7 +362,7 @@ def run(ctx) -> list[Measurement]:
         if ref_name not in references:
             references[ref_name] = {t.name: pipe.target_score(reference(), t, ref_name) for t in targets}
             out += _scored(ref_name, references[ref_name])
-        scores, ref = {t.name: pipe.target_score(enc, t, arm) for t in targets}, references[ref_name]
+        scores, ref = {t.name: pipe.target_score(enc, t, arm, reference=False) for t in targets}, references[ref_name]
         gains[arm] = {t: _mean(scores[t]) - _mean(ref[t]) for t in scores}
         out += _scored(arm, scores)
         out += [Measurement(metric=f"gain[{arm}]", task=t, value=g, split="dev") for t, g in gains[arm].items()]
