@@ -23,6 +23,7 @@ from audit.settings import Settings
 from audit.spec import ClaimSpec
 from audit.verdict import Status, Verdict
 from audit.verify import verify
+from audit.workers import cores
 
 
 class Check(BaseModel):
@@ -85,6 +86,6 @@ def run_ci(settings: Settings, baseline_path: Path) -> list[Outcome]:
     outcomes = []
     for check in baseline.checks:
         spec = with_params(find(specs, check.claim), check.profile, check.params)
-        [verdict] = verify([spec], check.profile, check.seeds, settings)
+        [verdict] = verify([spec], check.profile, check.seeds, settings, jobs=cores())
         outcomes.append(Outcome(check, verdict))
     return outcomes

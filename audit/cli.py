@@ -91,14 +91,16 @@ def claims_cmd(ctx: typer.Context) -> None:
 @app.command("show")
 @handled
 def show_cmd(ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain.")) -> None:
-    """Show one claim spec in full, with its newest stored verdict."""
+    """Show one claim spec in full, with its newest stored verdict and its newest run's machine and numerics."""
     from audit.claims import find, load_all
-    from audit.render import spec_view
-    from audit.report import stored_verdicts
+    from audit.render import provenance_table, spec_view
+    from audit.report import newest_provenance, stored_verdicts
 
     settings = _settings(ctx)
     spec = find(load_all(settings.claims_dir), claim_id)
     _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id, [])))
+    if prov := newest_provenance(settings.store, spec.id):
+        _console().print(provenance_table(prov))
 
 
 @app.command("verify")
@@ -111,16 +113,23 @@ def verify_cmd(
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=1, max=64, help="Runs side by side, in worker processes sharing the cores."),
-    ] = 1,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            max=64,
+            help="Runs side by side in worker processes; 0 (default): one per core. Values do not depend on it.",
+        ),
+    ] = 0,
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
     from audit.verify import select_and_verify
+    from audit.workers import cores
 
     settings = _settings(ctx)
     with _progress() as bar:
-        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar, jobs)
+        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar, jobs or cores())
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
     out.print(calibration_table(cal))

@@ -59,11 +59,30 @@ def gpu_name() -> str | None:
     return torch.cuda.get_device_name(0)
 
 
-def hardware() -> dict[str, str | int | None]:
+# CPU features that change which kernels torch runs, and so the bits of a bf16 or fp32 result.
+NUMERIC_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx512_fp16", "amx_bf16", "amx_tile")
+
+
+@cache
+def cpu() -> tuple[str | None, list[str]]:
+    """The CPU model and its numerics-relevant ISA flags, from /proc/cpuinfo (Linux)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or None, []
+    fields = dict(line.split(":", 1) for line in text.splitlines()[:64] if ":" in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    flags = set(fields.get("flags", "").split())
+    return fields.get("model name") or platform.processor() or None, [f for f in NUMERIC_FLAGS if f in flags]
+
+
+def hardware() -> dict[str, str | int | list[str] | None]:
     pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    model, flags = cpu()
     return {
         "machine": platform.machine(),
-        "processor": platform.processor() or None,
+        "processor": model,
+        "isa": flags,
         "cpus": os.cpu_count(),
         "memory_bytes": pages * page_size,
         "system": platform.system(),
@@ -88,8 +107,15 @@ def code_hash(paths: list[Path]) -> str | None:
     return digest.hexdigest()
 
 
-def fingerprints(data_files: list[Path]) -> dict[str, str]:
-    return {str(p): file_fingerprint(p) for p in data_files}
+def data_name(path: Path, data_dir: Path | None) -> str:
+    """A data file's name inside the pack (``pack:xnli/...``), never the machine's folders."""
+    if data_dir is not None and path.is_relative_to(data_dir):
+        return "pack:" + path.relative_to(data_dir).as_posix()
+    return "file:" + path.name
+
+
+def fingerprints(data_files: list[Path], data_dir: Path | None = None) -> dict[str, str]:
+    return {data_name(p, data_dir): file_fingerprint(p) for p in data_files}
 
 
 def collect(spec_hash: str, code_files: list[Path], data_files: list[Path]) -> Provenance:

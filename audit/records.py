@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -46,11 +47,13 @@ class Provenance(BaseModel):
     git_dirty: bool | None
     packages: dict[str, str | None]
     python: str
-    hardware: dict[str, str | int | None]
+    hardware: dict[str, str | int | list[str] | None]
     gpu: str | None
-    data_fingerprints: dict[str, str] = Field(default_factory=dict)
+    data_fingerprints: dict[str, str] = Field(default_factory=dict)  # keyed by the path inside the pack
     spec_hash: str
     code_hash: str | None
+    # What the numbers depended on besides code and data: threads, precision, attention, kernels' ISA, libraries.
+    numerics: dict[str, Any] = Field(default_factory=dict)
 
 
 class RunRecord(BaseModel):

@@ -168,6 +168,31 @@ def spec_view(spec: ClaimSpec, verdicts: list[Verdict]) -> list:
     return parts
 
 
+def provenance_table(prov: dict) -> Table:
+    """Where and how the newest run computed: enough to explain a difference between machines."""
+
+    def loaded(v):
+        return json.loads(v) if isinstance(v, str) else (v or {})
+
+    hw, num = loaded(prov["hardware"]), loaded(prov.get("numerics"))
+    table = Table(title=f"Newest run (profile {prov['profile']}, seed {prov['seed']})", show_header=False)
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    dirty = " (dirty)" if prov["git_dirty"] else ""
+    for field, value in (
+        ("code", f"{prov['git_commit'] or '-'}{dirty}"),
+        ("cpu", f"{hw.get('processor') or '-'}; {hw.get('cpus')} cpus; isa: {', '.join(hw.get('isa') or []) or '-'}"),
+        ("gpu", prov["gpu"] or "-"),
+        ("threads", str(num.get("threads", "-"))),
+        ("precision / attention", f"{num.get('precision', '-')} / {num.get('attention', '-')}"),
+        ("kernels", f"{num.get('cpu_capability', '-')}; deterministic: {num.get('deterministic', '-')}"),
+        ("libraries", "; ".join(num.get("libraries", [])) or "-"),
+        ("data files", str(len(loaded(prov["data_fingerprints"])))),
+    ):
+        table.add_row(field, escape(str(value)))
+    return table
+
+
 def ingest_view(result) -> list:
     rec = result.record
     table = Table(title=rec.title, show_header=False)

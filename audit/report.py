@@ -53,6 +53,14 @@ def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, list[Ver
     return found
 
 
+def newest_provenance(store_path: Path, claim_id: str) -> dict | None:
+    """The provenance of a claim's newest stored run, if any."""
+    if not store_path.exists():
+        return None
+    with Store(store_path) as store:
+        return store.newest_provenance(claim_id)
+
+
 def primary(verdicts: list[Verdict]) -> Verdict:
     """The verdict that counts for calibration: measured beats documented."""
     measured = [v for v in verdicts if v.route != "documented"]

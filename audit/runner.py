@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit import provenance, registry
+from audit import determinism, provenance, registry
 from audit.errors import Unverifiable
 from audit.records import RunRecord, RunStatus, now, write_atomic
 from audit.settings import Settings
@@ -27,22 +26,13 @@ class RunContext:
     cache_dir: Path
     data_files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    numerics: dict[str, Any] = field(default_factory=dict)  # the resolved precision, attention and threads
 
     def use(self, path: Path) -> Path:
         """Record a data file as an input, so its fingerprint lands in provenance (once)."""
         if path not in self.data_files:  # stages re-read files; each is hashed once
             self.data_files.append(path)
         return path
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    try:
-        import numpy as np
-
-        np.random.seed(seed)
-    except ImportError:  # numpy is a dependency, but seeding must never fail a run
-        pass
 
 
 def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -> RunRecord:
@@ -53,7 +43,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
     )  # fmt: skip
     # The code and git state as the run starts: edits made while it runs must not be credited to it.
     before = provenance.collect(spec.content_hash(), code_files, [])
-    seed_everything(seed)
+    determinism.seed_all(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
     try:
         measured = fn(ctx)
@@ -65,7 +55,10 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
         claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
         status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
         notes=ctx.notes,
-        provenance=before.model_copy(update={"data_fingerprints": provenance.fingerprints(ctx.data_files)}),
+        provenance=before.model_copy(update={
+            "data_fingerprints": provenance.fingerprints(ctx.data_files, ctx.data_dir),
+            "numerics": {**ctx.numerics, **determinism.regime()},
+        }),
     )  # fmt: skip
     write_atomic(record, settings.records_dir)
     return record

@@ -5,6 +5,9 @@ A stage (a trained intermediate encoder, a target model, one language's scores) 
 the stages it consumed, the experiment code and the content of the local data pack (any
 changed file re-runs every stage; data from the hub is versioned by ``datasets`` itself).
 The same work asked for by another claim or another run finds the same key and costs nothing.
+Every stage computes in one numeric regime (``audit.determinism``: its thread count, in
+the key, and a seed from its own identity), so its bits do not depend on which process,
+worker or claim computed it first.
 
 ``stage.json`` is written last, atomically, and marks the stage done. A stage that was
 interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
@@ -29,6 +32,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from audit import determinism
 from audit.provenance import file_fingerprint
 
 DONE = "stage.json"
@@ -43,8 +47,9 @@ class StageResult:
     hit: bool
 
 
-def stage_key(name: str, spec: dict[str, Any], inputs: list[str], code: str) -> str:
-    blob = json.dumps({"name": name, "spec": spec, "inputs": inputs, "code": code}, sort_keys=True, default=str)
+def stage_key(name: str, spec: dict[str, Any], inputs: list[str], code: str, threads: int = 1) -> str:
+    blob = {"name": name, "spec": spec, "inputs": inputs, "code": code, "threads": threads}
+    blob = json.dumps(blob, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -78,6 +83,7 @@ def versions(experiment_dir: Path, data_dir: Path | None) -> str:
 class StageCache:
     root: Path
     code: str
+    threads: int = determinism.DEFAULT_THREADS  # the numeric regime: every stage computes on this many
     hits: int = 0
     runs: int = 0
 
@@ -85,7 +91,7 @@ class StageCache:
         self, name: str, spec: dict[str, Any], fn: Callable[[Path], dict[str, Any]], inputs: list[str] = ()
     ) -> StageResult:
         """The stage's output: read back if done, else computed by ``fn(folder)`` and kept."""
-        key = stage_key(name, spec, list(inputs), self.code)
+        key = stage_key(name, spec, list(inputs), self.code, self.threads)
         folder = self.root / key
         done = folder / DONE
         if not done.is_file():
@@ -99,6 +105,7 @@ class StageCache:
     def _compute(self, key: str, folder: Path, name: str, spec: dict, fn, inputs: list[str]) -> StageResult:
         done = folder / DONE
         started = time.perf_counter()
+        determinism.enter_stage(name, spec, self.threads)  # nothing the process ran before leaks in
         output = fn(folder)
         seconds = round(time.perf_counter() - started, 3)
         _write_json(done, {"name": name, "spec": spec, "inputs": inputs, "output": output, "seconds": seconds})

@@ -7,10 +7,11 @@ the second worker wait for the first one's result instead of computing it again.
 
 The runs are queued claim by claim and seed by seed. Two workers side by side therefore
 mostly hold different seeds of one claim, and stages of different seeds never overlap.
-On a CPU each worker gets an equal share of the cores as torch threads. Small models
-use two threads poorly (a training step of e5-small took 0.30 s on 2 threads, and
-0.45 s on 1 thread with a second process beside it), so two one-thread workers do more
-work per second.
+Every stage computes on the run's ``threads`` (``audit.determinism``: 1 by default,
+whatever the worker count), so the number of workers changes how fast, never the bits.
+Small models use two threads poorly (a training step of e5-small took 0.30 s on 2
+threads, and 0.45 s on 1 thread with a second process beside it), so one one-thread
+worker per core does the most work per second.
 """
 
 from __future__ import annotations

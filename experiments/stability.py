@@ -31,7 +31,6 @@ from pathlib import Path
 
 from audit.errors import Unverifiable
 from audit.records import Measurement
-from audit.stages import StageCache, versions
 from experiments import attack, evaluation, lexicon, perturb, retrieval, transfer
 from experiments.tasks import Task, get, load_records
 from experiments.training import quiet
@@ -253,7 +252,7 @@ def _bookkeeping(pipe: transfer.Pipeline) -> list[Measurement]:
 def run(ctx) -> list[Measurement]:
     quiet()
     params = transfer.merged_params(ctx, DEFAULTS)
-    pipe = transfer.Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
+    pipe = transfer.Pipeline(ctx, params, transfer.stage_cache(ctx, params))
     sweep, encoders = Sweep(pipe), _encoders(pipe)
     measured: list[Measurement] = []
     for task in (get(t) for t in params["targets"]):

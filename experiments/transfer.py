@@ -27,6 +27,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audit.determinism import resolve_threads
 from audit.errors import Unverifiable
 from audit.profiles import Profile
 from audit.records import Measurement
@@ -73,9 +74,9 @@ class Pipeline:
         depend on the seed alone, not on what this process ran before (a worker runs
         claims in whatever order the queue hands them out).
         """
-        from transformers import set_seed
+        from audit.determinism import seed_all
 
-        set_seed(self.ctx.seed)
+        seed_all(self.ctx.seed)
         return models.with_head(source, head, attention=self.params["attention"], **config)
 
     # -- data ------------------------------------------------------------------------
@@ -257,11 +258,12 @@ class Pipeline:
             "epochs",
             "precision",
             "attention",
+            "threads",
         )
         return {k: self.params[k] for k in keys if k in self.params}
 
     def eval_spec(self) -> dict:
-        keys = ("eval_examples", "max_languages", "max_length", "precision", "attention")
+        keys = ("eval_examples", "max_languages", "max_length", "precision", "attention", "threads")
         return {k: self.params.get(k) for k in keys}
 
     def eval_params(self, task: Task | None = None) -> dict:
@@ -346,14 +348,21 @@ def merged_params(ctx, defaults: dict | None = None) -> dict:
     params.setdefault("eval_examples", params["examples"])
     params["precision"] = resolve_precision(params.get("precision", "auto"))
     params["attention"] = resolve_attention(params.get("attention", "auto"))
+    params["threads"] = resolve_threads(params.get("threads", "auto"))
+    ctx.numerics.update({k: params[k] for k in ("precision", "attention", "threads")})
     return params
+
+
+def stage_cache(ctx, params: dict) -> StageCache:
+    """The run's stage cache, computing every stage on the run's thread count."""
+    return StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir), threads=params["threads"])
 
 
 def run(ctx) -> list[Measurement]:
     quiet()
     params = merged_params(ctx)
     _check(params)
-    pipe = Pipeline(ctx, params, StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir)))
+    pipe = Pipeline(ctx, params, stage_cache(ctx, params))
     base, targets = pipe.base(), [get(t) for t in params["targets"]]
     references: dict[str, dict[str, dict[str, float]]] = {}
     gains: dict[str, dict[str, float]] = {}

@@ -21,13 +21,27 @@ def test_code_hash_follows_content(tmp_path):
     assert provenance.code_hash([]) is None
 
 
-def test_data_files_are_fingerprinted(tmp_path):
-    f = tmp_path / "d.tsv"
+def test_data_files_are_fingerprinted_by_their_path_inside_the_pack(tmp_path):
+    f = tmp_path / "xnli" / "d.tsv"
+    f.parent.mkdir()
     f.write_bytes(b"abc")
-    prov = provenance.collect("h", [], [f])
+    prints = provenance.fingerprints([f], tmp_path)
     # sha256("abc"), worked out independently of the code under test
-    assert prov.data_fingerprints[str(f)] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert prints == {"pack:xnli/d.tsv": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}
+    assert provenance.fingerprints([f], None) == {"file:d.tsv": prints["pack:xnli/d.tsv"]}
+    prov = provenance.collect("h", [], [])
     assert prov.hardware["cpus"] and prov.packages["pydantic"]
+
+
+def test_the_cpu_model_and_its_numeric_isa_flags_are_read_from_cpuinfo():
+    from pathlib import Path
+
+    model, flags = provenance.cpu()
+    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    if "model name" in text:
+        assert model and model in text
+    assert set(flags) <= set(provenance.NUMERIC_FLAGS)
+    assert ("avx512_bf16" in flags) == (" avx512_bf16" in text)
 
 
 def test_a_run_is_credited_with_the_code_it_started_with(tmp_path, monkeypatch):

@@ -40,11 +40,15 @@ def test_the_resolved_precision_is_part_of_every_stage_key():
 
     class Ctx:
         params, profile, seed = {"precision": "fp32", "examples": 8}, Profile.MINI, 0
+        numerics: dict = {}
 
-    pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
+    ctx = Ctx()
+    pipe = transfer.Pipeline(ctx, transfer.merged_params(ctx), cache=None)
     assert pipe.train_params()["precision"] == "fp32" and pipe.eval_spec()["precision"] == "fp32"
     assert pipe.train_params()["attention"] in {"eager", "sdpa"}
     assert pipe.eval_spec()["attention"] == pipe.train_params()["attention"]
+    assert pipe.train_params()["threads"] == pipe.eval_spec()["threads"] == 1  # the regime, not the machine
+    assert ctx.numerics == {"precision": "fp32", "attention": pipe.train_params()["attention"], "threads": 1}
 
 
 def test_auto_attention_resolves_to_a_kernel_and_a_wrong_one_is_a_usage_error():

@@ -201,6 +201,7 @@ def test_a_new_head_depends_on_the_seed_alone_not_on_what_ran_before(tmp_path):
 
     class Ctx:
         params, profile, seed = {"precision": "fp32"}, Profile.SMOKE, 3
+        numerics: dict = {}
 
     pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
     first = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach().clone()

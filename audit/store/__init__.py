@@ -129,6 +129,15 @@ class Store:
             [claim_id, profile, spec_hash, seeds],
         )
 
+    def newest_provenance(self, claim_id: str) -> dict[str, Any] | None:
+        """The provenance of the claim's newest run, with its profile and seed."""
+        rows = self.rows(
+            """SELECT r.profile, r.seed, r.ended_at, p.* FROM runs r JOIN provenance p ON p.run_id = r.id
+               WHERE r.claim_id = ? ORDER BY r.ended_at DESC LIMIT 1""",
+            [claim_id],
+        )
+        return rows[0] if rows else None
+
     def headline_values(self, run_ids: list[str], metric: str) -> dict[str, float]:
         """The aggregate (task '*', language '*') value of ``metric`` per run."""
         found = self.rows(

@@ -70,6 +70,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE measurements ADD COLUMN condition VARCHAR DEFAULT '';
         """,
     ),
+    (
+        5,
+        "provenance records the numeric regime (threads, precision, kernels' ISA, libraries)",
+        """
+        ALTER TABLE provenance ADD COLUMN numerics JSON DEFAULT '{}';
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

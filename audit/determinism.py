@@ -1,0 +1,81 @@
+"""Determinism: the one place that seeds and fixes the numeric regime of a run and a stage.
+
+Root cause of the batch-vs-alone differences found at d995d10 (2026-12-03, 2-core AMD
+EPYC): torch's CPU kernels (oneDNN and ATen reductions, fp32 and bf16 alike) split their
+work by the intra-op thread count, so the same training step gives different bits on 1
+and on 2 threads. ``audit verify --jobs 2`` ran each worker on one thread, a lone run
+used every core, and whichever process first computed a stage that claims share (a
+baseline arm) fixed that stage's value for every claim after it.
+
+So the thread count is part of the numeric regime, like the precision: a param
+(``threads``, ``auto`` = 1 on every machine, whatever its core count), set at the start
+of every stage and part of every stage key. Each stage also starts from a seed derived
+from its own identity (name and spec, which holds the run's seed), so no RNG state
+carries over from whatever the process computed before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sys
+from typing import Any
+
+from audit.errors import AuditError
+
+DEFAULT_THREADS = 1  # portable: any machine has one core; two one-thread workers beat one two-thread run
+
+
+def resolve_threads(requested: int | str = "auto") -> int:
+    """The intra-op thread count every stage runs with; 'auto' is the same on every machine."""
+    if requested == "auto":
+        return DEFAULT_THREADS
+    if isinstance(requested, int) and not isinstance(requested, bool) and requested >= 1:
+        return requested
+    raise AuditError(f"threads '{requested}' is not 'auto' or a positive integer; fix the claim's params")
+
+
+def stage_seed(name: str, spec: dict[str, Any]) -> int:
+    """A stage's seed from its identity (not the code version, so a refactor keeps the draws)."""
+    blob = json.dumps({"name": name, "spec": spec}, sort_keys=True, default=str)
+    return int(hashlib.sha256(blob.encode()).hexdigest()[:8], 16)
+
+
+def seed_all(seed: int) -> None:
+    """Seed Python, NumPy, and torch (with the Trainer's helper) when the run has imported it."""
+    random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed % 2**32)
+    if "torch" in sys.modules:
+        from transformers import set_seed
+
+        set_seed(seed)
+
+
+def enter_stage(name: str, spec: dict[str, Any], threads: int) -> None:
+    """Fix everything a stage's numbers depend on besides its inputs, before it computes."""
+    if "torch" in sys.modules or threads != DEFAULT_THREADS:
+        import torch
+
+        torch.set_num_threads(threads)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    seed_all(stage_seed(name, spec))
+
+
+def regime() -> dict[str, Any]:
+    """What the numbers of this process depended on: for a run's provenance."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return {}
+    lines = [line.strip(" -") for line in torch.__config__.show().splitlines()]
+    return {
+        "threads": torch.get_num_threads(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        # oneDNN (printed as MKL-DNN), MKL and OpenMP as torch reports them: their kernels set the bits.
+        "libraries": [line for line in lines if line.startswith(("Intel(R)", "OpenMP"))],
+    }
