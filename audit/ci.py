@@ -41,6 +41,9 @@ class Check(BaseModel):
 class Baseline(BaseModel):
     model_config = ConfigDict(extra="forbid")
     schema_version: int = 1
+    # The machine the values were measured on (CPU model, ISA flags, threads): values are
+    # bit-identical per seed on one CPU kind, not across kinds (README, "Same seed, same numbers").
+    measured_on: str = ""
     checks: list[Check]
 
 
