@@ -56,13 +56,16 @@ def seed_all(seed: int) -> None:
 
 
 def enter_stage(name: str, spec: dict[str, Any], threads: int) -> None:
-    """Fix everything a stage's numbers depend on besides its inputs, before it computes."""
-    if "torch" in sys.modules or threads != DEFAULT_THREADS:
-        import torch
+    """Fix everything a stage's numbers depend on besides its inputs, before it computes.
 
-        torch.set_num_threads(threads)
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
-        torch.use_deterministic_algorithms(True, warn_only=True)
+    torch is imported here even when the process has not imported it yet: a stage that
+    imports it itself would otherwise compute on torch's default thread count.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
+    torch.use_deterministic_algorithms(True, warn_only=True)
     seed_all(stage_seed(name, spec))
 
 

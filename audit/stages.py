@@ -47,9 +47,11 @@ class StageResult:
     hit: bool
 
 
-def stage_key(name: str, spec: dict[str, Any], inputs: list[str], code: str, threads: int = 1) -> str:
-    blob = {"name": name, "spec": spec, "inputs": inputs, "code": code, "threads": threads}
-    blob = json.dumps(blob, sort_keys=True, default=str)
+def stage_key(
+    name: str, spec: dict[str, Any], inputs: list[str], code: str, threads: int = determinism.DEFAULT_THREADS
+) -> str:
+    identity = {"name": name, "spec": spec, "inputs": inputs, "code": code, "threads": threads}
+    blob = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
