@@ -1,18 +1,32 @@
-"""How the synthesis's ✓/× and confidence compare with our verdicts.
+"""How the synthesis's ✓/× and confidence compare with verdicts about the claims themselves.
 
-Only decided verdicts count (SUPPORTED, PARTIAL, REFUTED). The outcome is 1 when the
-claim as stated holds (SUPPORTED) and 0 otherwise: a PARTIAL claim is right in
-direction but wrong in size, so the statement as written does not hold. The
-synthesis's confidence is read as its probability that the claim holds.
+What counts: only verdicts that speak for the claim as stated (fidelity "claim": full
+fidelity reproductions, dataset facts, documented evidence) and decided it (SUPPORTED,
+PARTIAL, REFUTED). A proxy verdict (mini) never counts: it is about a stand-in model. The
+outcome is 1 when the claim as stated holds (SUPPORTED) and 0 otherwise: a PARTIAL claim
+is right in direction but wrong in size, so the statement as written does not hold.
+
+What the confidence is taken to mean: the synthesizer's probability that the claim, as
+stated, holds. Its ✓/× is compared with the outcome as a yes/no call.
+
+Scores are estimable only from ``MIN_LABELLED`` labelled claims on; below that the
+report prints "not estimable". When estimable: the Brier score with Murphy's
+decomposition (reliability - resolution + uncertainty, over ten confidence bins; the
+identity is exact when every forecast in a bin is the same), log loss, and the same scores
+for two reference forecasters: the base rate (always the observed share) and "always ✓"
+(confidence 1 for every claim; its log loss is infinite as soon as one claim fails).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from audit.verdict import DECIDED, Status, Verdict
 
 BINS = [(i / 10, (i + 1) / 10) for i in range(10)]
+MIN_LABELLED = 30
+EPS = 1e-6  # log loss of a confidence of exactly 0 or 1 is clipped here, as scikit-learn does
 
 
 @dataclass(frozen=True)
@@ -25,19 +39,57 @@ class ReliabilityBin:
 
 
 @dataclass(frozen=True)
+class Scores:
+    brier: float
+    log_loss: float
+
+
+@dataclass(frozen=True)
 class Calibration:
     decided: int
     agree: int
-    brier: float | None
     bins: list[ReliabilityBin]
+    need: int = MIN_LABELLED
+    synthesis: Scores | None = None
+    base_rate: Scores | None = None
+    always_yes: Scores | None = None
+    reliability: float | None = None
+    resolution: float | None = None
+    uncertainty: float | None = None
+
+    @property
+    def estimable(self) -> bool:
+        return self.decided >= self.need
+
+    @property
+    def brier(self) -> float | None:
+        return self.synthesis.brier if self.synthesis else None
 
     @property
     def agreement(self) -> float | None:
         return self.agree / self.decided if self.decided else None
 
+    @property
+    def status_line(self) -> str:
+        if not self.estimable:
+            return f"not estimable ({self.decided} labelled, need {self.need})"
+        s, b, a = self.synthesis, self.base_rate, self.always_yes
+        return (f"Brier {s.brier:.3f} (base rate {b.brier:.3f}, always ✓ {a.brier:.3f}); log loss {s.log_loss:.3f} "
+                f"(base rate {b.log_loss:.3f}, always ✓ {_num(a.log_loss)})")  # fmt: skip
+
+
+def _num(x: float) -> str:
+    return "∞" if math.isinf(x) else f"{x:.3f}"
+
 
 def outcome(v: Verdict) -> int:
     return int(v.status == Status.SUPPORTED)
+
+
+def labelled(verdicts: list[Verdict]) -> list[Verdict]:
+    """Verdicts about the claim itself, decided, with a synthesis confidence to score."""
+    return [v for v in verdicts
+            if v.status in DECIDED and v.fidelity == "claim" and v.synthesis_confidence is not None]  # fmt: skip
 
 
 def _bin(pairs: list[tuple[float, int]], low: float, high: float) -> ReliabilityBin:
@@ -49,10 +101,31 @@ def _bin(pairs: list[tuple[float, int]], low: float, high: float) -> Reliability
     return ReliabilityBin(low, high, n, sum(p for p, _ in inside) / n, sum(o for _, o in inside) / n)
 
 
-def calibrate(verdicts: list[Verdict]) -> Calibration:
-    # Only a synthesis's own marks are calibrated; our hypotheses carry none.
-    decided = [v for v in verdicts if v.status in DECIDED and v.synthesis_confidence is not None]
+def scores(pairs: list[tuple[float, int]]) -> Scores:
+    def loss(p: float, o: int) -> float:
+        p = min(max(p, EPS), 1 - EPS) if 0 < p < 1 else p
+        q = p if o else 1 - p
+        return math.inf if q <= 0 else -math.log(q)
+
+    n = len(pairs)
+    return Scores(sum((p - o) ** 2 for p, o in pairs) / n, sum(loss(p, o) for p, o in pairs) / n)
+
+
+def calibrate(verdicts: list[Verdict], need: int = MIN_LABELLED) -> Calibration:
+    decided = labelled(verdicts)
     pairs = [(v.synthesis_confidence, outcome(v)) for v in decided]
     agree = sum(int(v.synthesis_verified) == outcome(v) for v in decided)
-    brier = sum((p - o) ** 2 for p, o in pairs) / len(pairs) if pairs else None
-    return Calibration(len(decided), agree, brier, [_bin(pairs, lo, hi) for lo, hi in BINS])
+    bins = [_bin(pairs, lo, hi) for lo, hi in BINS]
+    if len(pairs) < need:
+        return Calibration(len(decided), agree, bins, need)
+    n, rate = len(pairs), sum(o for _, o in pairs) / len(pairs)
+    filled = [b for b in bins if b.n]
+    return Calibration(
+        len(decided), agree, bins, need,
+        synthesis=scores(pairs),
+        base_rate=scores([(rate, o) for _, o in pairs]),
+        always_yes=scores([(1.0, o) for _, o in pairs]),
+        reliability=sum(b.n * (b.mean_confidence - b.observed) ** 2 for b in filled) / n,
+        resolution=sum(b.n * (b.observed - rate) ** 2 for b in filled) / n,
+        uncertainty=rate * (1 - rate),
+    )  # fmt: skip

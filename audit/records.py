@@ -14,11 +14,11 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-RECORD_SCHEMA_VERSION = 1
+RECORD_SCHEMA_VERSION = 2  # 2: runs carry their item-level outcomes (cells)
 
 
 class RunStatus(StrEnum):
@@ -40,6 +40,46 @@ class Measurement(BaseModel):
     language: str = "*"
     split: str = ""
     condition: str = ""
+
+
+class Item(BaseModel):
+    """One evaluation item's share of a score: the score is 100 * sum(num) / sum(den) over its items.
+
+    One form for every metric, so intervals and gates resample items without knowing it:
+    accuracy (correct, 1), per-question F1 (f1, 1), token accuracy (tokens right, tokens),
+    entity F1 (2 x entities matched, entities predicted + gold), BUCC F1 likewise per source.
+    """
+
+    id: str
+    num: float
+    den: float = 1.0
+    pred: str | None = None  # the predicted class, where there is one (a one-class model fails its gate)
+
+
+class Cell(BaseModel):
+    """One arm's outcomes on one task and language, item by item, with what they are gated against.
+
+    ``role``: 'reference' (the arm gains are measured against), 'treated' (an arm being judged)
+    or 'intermediate' (a phase-1 checkpoint scored on held-out items of its own task).
+    ``trivial``: what a model that learned nothing scores (the majority class, 0 F1, chance).
+    ``floor``, ``sigmas`` and ``max_class_share``: the task's gate policy for this profile.
+    """
+
+    arm: str
+    role: Literal["reference", "treated", "intermediate"]
+    task: str
+    language: str
+    trained: bool = True  # False for retrieval, which scores the encoder itself
+    trivial: float = 0.0
+    floor: float | None = None
+    sigmas: float = 3.0
+    max_class_share: float = 0.95
+    items: list[Item] = Field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        den = sum(i.den for i in self.items)
+        return 100.0 * sum(i.num for i in self.items) / den if den else 0.0
 
 
 class Provenance(BaseModel):
@@ -69,6 +109,7 @@ class RunRecord(BaseModel):
     error: str | None = None
     measurements: list[Measurement] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # caveats, e.g. an intermediate task skipped
+    cells: list[Cell] = Field(default_factory=list)  # item-level outcomes: what gates and intervals use
     provenance: Provenance
 
 

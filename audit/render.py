@@ -16,8 +16,9 @@ from audit.verdict import Verdict, synthesis_fields
 
 COLOURS = {
     "SUPPORTED": "bold green", "PARTIAL": "yellow", "REFUTED": "bold red",
-    "INCONCLUSIVE": "magenta", "UNVERIFIABLE": "blue", "NOT_RUN": "dim",
-    "PIPELINE_OK": "cyan",
+    "CONSISTENT (proxy)": "green", "PARTIAL (proxy)": "yellow", "NOT REPLICATED (proxy)": "red",
+    "INCONCLUSIVE": "magenta", "UNDERPOWERED": "magenta", "INVALID": "bold bright_red",
+    "UNVERIFIABLE": "blue", "NOT_RUN": "dim", "PIPELINE_OK": "cyan", "PIPELINE_FAILED": "bold red",
 }  # fmt: skip
 SYMBOLS = {"approx": "≈", "at-least": "≥", "at-most": "≤"}
 
@@ -55,7 +56,26 @@ def synthesis_text(v: Verdict) -> str:
 
 
 def route_text(v: Verdict) -> str:
-    return v.route if v.route == "documented" else f"{v.route} · {v.profile}"
+    """How the verdict was reached and what it speaks for: the model a reproduction measured."""
+    if v.route == "documented":
+        return "documented"
+    if v.route == "dataset":
+        return f"dataset · {v.profile}"
+    return f"{v.fidelity or v.profile} · {v.model or '-'} ({v.profile})"
+
+
+def p_text(v: Verdict) -> str:
+    """The paired effect's p-value, and Holm's correction across the report's claims."""
+    if v.p_value is None:
+        return "-"
+    return f"{v.p_value:.2g} ({'-' if v.p_adjusted is None else f'{v.p_adjusted:.2g}'})"
+
+
+def summary_line(verdicts: list[Verdict]) -> str:
+    from collections import Counter
+
+    counts = Counter(str(v.status) for v in verdicts)
+    return f"{len(verdicts)} verdicts: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
 
 
 def why(v: Verdict) -> str:
@@ -76,20 +96,23 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
     table.add_column("synthesis", no_wrap=True)
     table.add_column("claimed", overflow="fold", ratio=1)
     table.add_column("measured (95% CI)", overflow="fold", ratio=2)
+    table.add_column("p (Holm)", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("route · fidelity", overflow="fold", ratio=1)
+    table.add_column("fidelity · model", overflow="fold", ratio=1)
     for v in verdicts:
-        status = f"[{COLOURS[v.status]}]{v.status}[/]"
-        table.add_row(v.claim_id, synthesis_text(v), claimed_text(v), measured_text(v), status, route_text(v))
+        status = f"[{COLOURS[v.status]}]{escape(str(v.status))}[/]"
+        table.add_row(escape(v.claim_id), synthesis_text(v), claimed_text(v), measured_text(v), p_text(v), status,
+                      escape(route_text(v)))  # fmt: skip
     reasons = [Text.assemble((f"{v.claim_id}: ", "bold"), why(v)) for v in verdicts if why(v)]
-    return Group(table, *([Text("why:", style="bold underline")] if reasons else []), *reasons)
+    head = [Text(summary_line(verdicts), style="bold")]
+    return Group(table, *head, *([Text("why:", style="bold underline")] if reasons else []), *reasons)
 
 
 def calibration_table(cal: Calibration) -> Table:
     agree = "-" if cal.agreement is None else f"{cal.agree}/{cal.decided}"
-    brier = "-" if cal.brier is None else f"{cal.brier:.3f}"
-    caption = None if cal.decided else "no decided claims yet (smoke, NOT_RUN and UNVERIFIABLE never count)"
-    table = Table(title=f"Synthesis vs verdicts: agreement {agree}, Brier {brier}", caption=caption)
+    caption = ("only verdicts about the claim itself count (full fidelity, dataset facts, documents); "
+               "proxies, smoke, NOT_RUN and UNVERIFIABLE never do")  # fmt: skip
+    table = Table(title=f"Synthesis vs verdicts: agreement {agree}; calibration {cal.status_line}", caption=caption)
     for col in ("confidence bin", "claims", "mean confidence", "observed supported"):
         table.add_column(col)
     for b in cal.bins:
@@ -99,16 +122,17 @@ def calibration_table(cal: Calibration) -> Table:
 
 
 def markdown(report: Report) -> str:
-    head = "| claim | kind | synthesis | claimed | measured (95% CI) | route / fidelity | verdict | why |"
-    lines = [head, "|" + "---|" * 8]
+    head = "| claim | kind | synthesis | claimed | measured (95% CI) | p (Holm) | fidelity / model | verdict | why |"
+    lines = [head, "|" + "---|" * 9]
     for r in report.rows:
         v = r.verdict
-        cells = [v.claim_id, r.spec.kind.value, synthesis_text(v), claimed_text(v),
-                 measured_text(v), route_text(v), f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
+        cells = [v.claim_id, r.spec.kind.value, synthesis_text(v), claimed_text(v), measured_text(v), p_text(v),
+                 route_text(v), f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     cal = report.calibration
-    lines.append(f"\nDecided claims: {cal.decided}; synthesis agrees on {cal.agree}; "
-                 f"Brier score: {'-' if cal.brier is None else f'{cal.brier:.3f}'}.")  # fmt: skip
+    lines.append(f"\n{summary_line([r.verdict for r in report.rows])}.")
+    lines.append(f"\nLabelled claims (about the claim itself): {cal.decided}; synthesis agrees on {cal.agree}; "
+                 f"calibration: {cal.status_line}.")  # fmt: skip
     lines += [f"\n![{p.stem}]({p})" for p in report.figures]
     return "\n".join(lines) + "\n"
 
@@ -123,7 +147,13 @@ def as_json(report: Report) -> str:
         "store": str(report.store),
         "claims": [_row_json(r) for r in report.rows],
         "figures": [str(p) for p in report.figures],
-        "calibration": {"decided": cal.decided, "agree": cal.agree, "brier": cal.brier,
+        "summary": summary_line([r.verdict for r in report.rows]),
+        "calibration": {"labelled": cal.decided, "agree": cal.agree, "estimable": cal.estimable, "need": cal.need,
+                        "status": cal.status_line, "brier": cal.brier,
+                        "synthesis": cal.synthesis and cal.synthesis.__dict__,
+                        "base_rate": cal.base_rate and cal.base_rate.__dict__,
+                        "always_yes": cal.always_yes and cal.always_yes.__dict__,
+                        "reliability": cal.reliability, "resolution": cal.resolution, "uncertainty": cal.uncertainty,
                         "bins": [b.__dict__ for b in cal.bins if b.n]},
     }, indent=2, default=str)  # fmt: skip
 

@@ -35,9 +35,10 @@ def never_verified(spec: ClaimSpec, profile: str | None) -> Verdict:
 
 
 def from_row(row: dict) -> Verdict:
-    run_ids = row.get("run_ids")
     data = {k: v for k, v in row.items() if k in Verdict.model_fields and v is not None}
-    data["run_ids"] = json.loads(run_ids) if isinstance(run_ids, str) else (run_ids or [])
+    for key in ("run_ids", "gates"):  # JSON columns
+        value = row.get(key)
+        data[key] = json.loads(value) if isinstance(value, str) else (value or [])
     data["created_at"] = str(row["created_at"])
     return Verdict.model_validate(data)
 

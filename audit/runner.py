@@ -8,7 +8,7 @@ from typing import Any
 
 from audit import determinism, provenance, registry
 from audit.errors import Unverifiable
-from audit.records import RunRecord, RunStatus, now, write_atomic
+from audit.records import Cell, RunRecord, RunStatus, now, write_atomic
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 
@@ -27,6 +27,7 @@ class RunContext:
     data_files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     numerics: dict[str, Any] = field(default_factory=dict)  # the resolved precision, attention and threads
+    cells: list[Cell] = field(default_factory=list)  # item-level outcomes, each arm x task x language
 
     def use(self, path: Path) -> Path:
         """Record a data file as an input, so its fingerprint lands in provenance (once)."""
@@ -54,7 +55,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
     record = RunRecord(
         claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
         status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
-        notes=ctx.notes,
+        notes=ctx.notes, cells=ctx.cells if status == RunStatus.OK else [],
         provenance=before.model_copy(update={
             "data_fingerprints": provenance.fingerprints(ctx.data_files, ctx.data_dir),
             "numerics": {**ctx.numerics, **determinism.regime()},

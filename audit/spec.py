@@ -68,6 +68,8 @@ class Claimed(_Strict):
     precision: float = Field(default=0.0, ge=0.0)
     comparison: Comparison
     margin: float = Field(default=0.0, ge=0.0)
+    # The smallest effect worth detecting (same unit); a design that cannot see it is UNDERPOWERED.
+    smallest_effect: float | None = Field(default=None, gt=0.0)
 
     @model_validator(mode="after")
     def _value_when_needed(self) -> Claimed:

@@ -1,18 +1,38 @@
-"""The verdict engine: measured values against the claimed value.
+"""The verdict engine: measured values against the claimed value, after the validity gates.
 
-Rules (tolerance = printed precision + the spec's margin; "band" = the values the
-claim allows within tolerance):
+One place for every rule. A verdict speaks only for the setting it measured, so the word
+it may use depends on its *fidelity* (``fidelity_of``):
 
-- SUPPORTED: the confidence interval lies inside the band.
-- PARTIAL: the interval is significantly in the claimed direction but disjoint from the band.
-- REFUTED: significantly in the opposite direction; for a no-effect claim or an upper
-  bound, an interval wholly beyond the band; for an exact measurement (a count), any
-  value outside the band.
-- INCONCLUSIVE: one seed of a noisy measurement, or an interval that straddles zero or
-  a band edge.
-- UNVERIFIABLE: the experiment could not get the data or labels it needs (with why).
-- NOT_RUN: no run, no experiment yet, or a failed run (with why).
-- PIPELINE_OK: smoke fidelity; proves the plumbing and never judges the claim.
+- pipeline (smoke): PIPELINE_OK when the runs finished, PIPELINE_FAILED when one failed.
+  Gates are reported but not applied: a tiny random model is expected to fail them.
+- proxy (mini, a small stand-in encoder on small real data): CONSISTENT (proxy),
+  PARTIAL (proxy), NOT REPLICATED (proxy), or one of the words below. A proxy never
+  SUPPORTS or REFUTES a claim about the paper's model.
+- claim (full fidelity, dataset facts, documented evidence): SUPPORTED, PARTIAL, REFUTED.
+
+The rules, in order (tolerance = printed precision + the spec's margin; the band is the
+set of values the claim allows):
+
+1. NOT_RUN: no run, no experiment yet, or a failed run (with why). UNVERIFIABLE: the
+   experiment could not get the data or labels it needs (with why).
+2. INVALID: a control gate failed (``audit.gates``: positive control, manipulation check,
+   trainability), naming the gate, the arms and how many seeds. Never judged further.
+3. Against the band, on the interval over seeds and items (``audit.stats``):
+   - inside: a sign claim needs its 95% interval strictly off zero; a value claim (approx,
+     no-effect) needs its 90% interval inside the band (TOST: two one-sided tests at 5%);
+     -> SUPPORTED / CONSISTENT (proxy);
+   - right sign and significant, but the interval disjoint from the band
+     -> PARTIAL / PARTIAL (proxy);
+   - significant in the opposite direction; for a no-effect claim or an upper bound, an
+     interval wholly beyond the band; for an exact measurement, any value outside the band
+     -> REFUTED / NOT REPLICATED (proxy);
+   - otherwise INCONCLUSIVE (one seed, or an interval straddling zero or a band edge).
+4. UNDERPOWERED instead of INCONCLUSIVE when the interval includes zero and the design's
+   minimum detectable effect (80% power, two-sided 5%) exceeds the claim's smallest effect
+   of interest (``claimed.smallest_effect``; 2 points unless the spec says).
+5. Multiplicity (``adjust``): across the claims of one report at one profile, p-values are
+   Holm-corrected; a decision that rests on significance (its interval excludes zero) with
+   a corrected p >= 0.05 becomes INCONCLUSIVE.
 """
 
 from __future__ import annotations
@@ -22,22 +42,35 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from audit.gates import Gate, failed, reason
 from audit.records import now
 from audit.spec import Claimed, ClaimSpec, Comparison, Kind, Profile
-from audit.stats import Interval
+from audit.stats import EQUIVALENCE_LEVEL, Interval, holm
+
+ALPHA = 0.05
+DEFAULT_SMALLEST_EFFECT = 2.0  # points: the gain a mini design must be able to see (issue #12's target)
 
 
 class Status(StrEnum):
     SUPPORTED = "SUPPORTED"
     PARTIAL = "PARTIAL"
     REFUTED = "REFUTED"
+    CONSISTENT = "CONSISTENT (proxy)"
+    PARTIAL_PROXY = "PARTIAL (proxy)"
+    NOT_REPLICATED = "NOT REPLICATED (proxy)"
     INCONCLUSIVE = "INCONCLUSIVE"
+    UNDERPOWERED = "UNDERPOWERED"
+    INVALID = "INVALID"
     UNVERIFIABLE = "UNVERIFIABLE"
     NOT_RUN = "NOT_RUN"
     PIPELINE_OK = "PIPELINE_OK"
+    PIPELINE_FAILED = "PIPELINE_FAILED"
 
 
-DECIDED = {Status.SUPPORTED, Status.PARTIAL, Status.REFUTED}
+DECIDED = {Status.SUPPORTED, Status.PARTIAL, Status.REFUTED}  # about the claim itself: calibration counts them
+PROXY = {Status.SUPPORTED: Status.CONSISTENT, Status.PARTIAL: Status.PARTIAL_PROXY,
+         Status.REFUTED: Status.NOT_REPLICATED}  # fmt: skip
+SIGNIFICANT = DECIDED | set(PROXY.values())
 
 
 class Verdict(BaseModel):
@@ -45,6 +78,9 @@ class Verdict(BaseModel):
     profile: str
     status: Status
     route: str = "reproduced"
+    report: str | None = None
+    fidelity: str | None = None  # pipeline | proxy | claim
+    model: str | None = None
     n: int = 0
     mean: float | None = None
     ci_low: float | None = None
@@ -52,6 +88,12 @@ class Verdict(BaseModel):
     claimed: float | None = None
     comparison: str | None = None
     tolerance: float | None = None
+    smallest_effect: float | None = None
+    interval_method: str | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    mde: float | None = None
+    gates: list[Gate] = Field(default_factory=list)
     reason: str = ""
     note: str = ""
     synthesis_verified: bool | None = None  # None: our own hypothesis, not a synthesis's claim
@@ -65,6 +107,22 @@ def route_of(spec: ClaimSpec) -> str:
     if spec.experiment.name == "documented":
         return "documented"
     return "dataset" if spec.kind in {Kind.DATASET_FACT, Kind.DESIGN} else "reproduced"
+
+
+def fidelity_of(route: str, profile: Profile) -> str:
+    """What a verdict can speak for: the plumbing, a proxy of the claim, or the claim itself."""
+    if route == "documented":
+        return "claim"
+    if profile == Profile.SMOKE:
+        return "pipeline"
+    return "proxy" if route == "reproduced" and profile == Profile.MINI else "claim"
+
+
+def model_of(spec: ClaimSpec, profile: Profile) -> str | None:
+    if route_of(spec) != "reproduced":
+        return None
+    model = spec.params_for(profile).get("model")
+    return str(model).removeprefix("offline:") if model else None
 
 
 def how_to_settle(spec: ClaimSpec) -> str:
@@ -102,23 +160,25 @@ def direction(c: Claimed) -> int:
     return 1 if c.value > 0 else -1
 
 
-def _inside(c: Claimed, lo: float, hi: float) -> bool:
-    # A sign claim needs the interval strictly off zero; a value claim may touch its edges.
+def _inside(c: Claimed, iv: Interval) -> bool:
+    # A sign claim needs the interval strictly off zero; a value claim its 90% interval in the band (TOST).
     if c.comparison == Comparison.POSITIVE:
-        return lo > 0
+        return iv.low > 0
     if c.comparison == Comparison.NEGATIVE:
-        return hi < 0
+        return iv.high < 0
+    lo, hi = iv.bounds(EQUIVALENCE_LEVEL) if c.comparison in {Comparison.APPROX, Comparison.NO_EFFECT} else (
+        iv.low, iv.high)  # fmt: skip
     a, b = band(c)
     return _le(a, lo) and _le(hi, b)
 
 
 def judge(c: Claimed, iv: Interval) -> tuple[Status, str]:
-    """Apply the rules in the module docstring to one interval."""
+    """Rule 3 of the module docstring, on one interval."""
     if not iv.has_ci:
-        return Status.INCONCLUSIVE, "one seed gives no confidence interval; run --seeds 3 or more"
+        return Status.INCONCLUSIVE, f"no confidence interval ({iv.method}); run --seeds 3 or more"
     lo, hi = iv.low, iv.high
     a, b = band(c)
-    if _inside(c, lo, hi):
+    if _inside(c, iv):
         return Status.SUPPORTED, "interval inside the claimed band"
     disjoint = hi < a or lo > b
     if iv.exact:
@@ -137,25 +197,75 @@ def judge(c: Claimed, iv: Interval) -> tuple[Status, str]:
     return Status.INCONCLUSIVE, "interval includes zero"
 
 
+def _power(status: Status, why: str, iv: Interval, smallest: float) -> tuple[Status, str]:
+    """Rule 4: an interval that includes zero from a design too weak to see the effect of interest."""
+    mde = iv.mde()
+    includes_zero = iv.has_ci and iv.low <= 0 <= iv.high
+    if status == Status.INCONCLUSIVE and includes_zero and mde is not None and mde > smallest:
+        return Status.UNDERPOWERED, (f"interval includes zero, and with {iv.n} seeds and these items the "
+                                     f"smallest effect detectable at 80% power is {mde:.2f}, above the "
+                                     f"smallest effect of interest {smallest:g}")  # fmt: skip
+    return status, why
+
+
 def synthesis_fields(spec: ClaimSpec) -> dict:
     s = spec.synthesis
     return {"synthesis_verified": s.verified if s else None, "synthesis_confidence": s.confidence if s else None}
 
 
-def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, **base) -> Verdict:
-    """The verdict for measured values (``iv``) of this claim at this profile."""
-    c = spec.claimed_for(profile)
-    v = Verdict(
-        claim_id=spec.id, profile=profile.value, status=Status.NOT_RUN, route=route_of(spec),
-        claimed=c.value, comparison=c.comparison.value, tolerance=c.tolerance,
-        note=spec.note_for(profile), **synthesis_fields(spec), **base,
+def base_verdict(spec: ClaimSpec, profile: Profile, **base) -> Verdict:
+    """The claim's verdict before anything is measured (NOT_RUN), with everything the spec fixes."""
+    c, route = spec.claimed_for(profile), route_of(spec)
+    return Verdict(
+        claim_id=spec.id, profile=profile.value, status=Status.NOT_RUN, route=route, report=spec.source.report,
+        fidelity=fidelity_of(route, profile), model=model_of(spec, profile), claimed=c.value,
+        comparison=c.comparison.value, tolerance=c.tolerance, note=spec.note_for(profile),
+        smallest_effect=c.smallest_effect if c.smallest_effect is not None else DEFAULT_SMALLEST_EFFECT,
+        **synthesis_fields(spec), **base,
     )  # fmt: skip
+
+
+def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, gates: list[Gate] | None = None,
+           **base) -> Verdict:  # fmt: skip
+    """The verdict for measured values (``iv``) of this claim at this profile, after its gates."""
+    v = base_verdict(spec, profile, gates=gates or [], **base)
     if iv is None:
         return v
-    status, reason = judge(c, iv)
+    measured = {"n": iv.n, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high, "interval_method": iv.method,
+                "p_value": iv.p_value, "mde": iv.mde()}  # fmt: skip
+    status, why = _rules(spec.claimed_for(profile), iv, v, profile)
+    return v.model_copy(update={"status": status, "reason": why, **measured})
+
+
+def _rules(c: Claimed, iv: Interval, v: Verdict, profile: Profile) -> tuple[Status, str]:
     if profile == Profile.SMOKE:
-        status, reason = Status.PIPELINE_OK, "smoke fidelity proves the pipeline, not the claim"
-    return v.model_copy(update={
-        "status": status, "reason": reason, "n": iv.n, "mean": iv.mean,
-        "ci_low": iv.low, "ci_high": iv.high,
-    })  # fmt: skip
+        return Status.PIPELINE_OK, "smoke fidelity proves the pipeline, not the claim"
+    if failed(v.gates):
+        return Status.INVALID, reason(v.gates)
+    status, why = _power(*judge(c, iv), iv, v.smallest_effect)
+    if v.fidelity == "proxy" and status in PROXY:
+        return PROXY[status], f"{why}, measured on the proxy {v.model or 'model'}"
+    return status, why
+
+
+def adjust(verdicts: list[Verdict], family: list[Verdict]) -> list[Verdict]:
+    """Rule 5: Holm-correct each verdict's p-value within its report and profile (``family`` holds them all)."""
+    groups: dict[tuple, list[Verdict]] = {}
+    for v in family:
+        if v.p_value is not None:
+            groups.setdefault((v.report, v.profile), []).append(v)
+    adjusted = {}
+    for members in groups.values():
+        for v, p in zip(members, holm([m.p_value for m in members]), strict=True):
+            adjusted[(v.claim_id, v.profile)] = (p, len(members))
+    return [_corrected(v, *adjusted[(v.claim_id, v.profile)]) if (v.claim_id, v.profile) in adjusted else v
+            for v in verdicts]  # fmt: skip
+
+
+def _corrected(v: Verdict, p: float, m: int) -> Verdict:
+    out = v.model_copy(update={"p_adjusted": p})
+    if v.status in SIGNIFICANT and not (v.ci_low <= 0 <= v.ci_high) and p >= ALPHA:
+        why = (f"{v.status.value} on its own (p = {v.p_value:.3g}), but not significant after Holm's "
+               f"correction over {m} claims of this report (corrected p = {p:.3g})")  # fmt: skip
+        out = out.model_copy(update={"status": Status.INCONCLUSIVE, "reason": why})
+    return out

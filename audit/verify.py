@@ -12,12 +12,13 @@ import json
 from collections import Counter
 
 from audit import registry
+from audit.gates import evaluate as evaluate_gates
 from audit.records import RunStatus, now
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
 from audit.store import Store
-from audit.verdict import Status, Verdict, decide, how_to_settle, route_of
+from audit.verdict import Status, Verdict, adjust, decide, how_to_settle, route_of
 from audit.workers import Progress, run_all
 
 
@@ -56,8 +57,7 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
     ids = [r["id"] for r in runs]
     if not runs:
         return decide(spec, profile, None, reason="no run with the current spec")
-    for status, verdict in ((RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE),
-                            (RunStatus.FAILED, Status.NOT_RUN)):  # fmt: skip
+    for status, verdict in ((RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE), (RunStatus.FAILED, _failed(profile))):
         bad = [r for r in runs if r["status"] == status.value]
         if bad:
             base = decide(spec, profile, None, run_ids=ids, reason=bad[0]["error"] or status.value)
@@ -66,10 +66,17 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
     if len(values) < len(ids):
         reason = f"a run recorded no aggregate '{spec.metric.name}' measurement"
         return decide(spec, profile, None, run_ids=ids, reason=reason)
-    iv = summarise([values[i] for i in ids], spec.metric.deterministic)
-    verdict = decide(spec, profile, iv, run_ids=ids)
+    item_se = store.headline_values(ids, f"item_se[{spec.metric.name}]")
+    iv = summarise([values[i] for i in ids], spec.metric.deterministic, [item_se[i] for i in ids if i in item_se])
+    cells = store.cells(ids)
+    gates = evaluate_gates({r["seed"]: cells[r["id"]] for r in runs})
+    verdict = decide(spec, profile, iv, gates=gates, run_ids=ids)
     notes = seed_notes(runs)
     return verdict.model_copy(update={"reason": "; ".join([verdict.reason, *notes])}) if notes else verdict
+
+
+def _failed(profile: Profile) -> Status:
+    return Status.PIPELINE_FAILED if profile == Profile.SMOKE else Status.NOT_RUN
 
 
 def seed_notes(runs: list[dict]) -> list[str]:
@@ -93,16 +100,24 @@ def verify(
         sync_claims(store, specs)
         run_all(runs, profile, settings, jobs, progress)
         store.ingest_records(settings.records_dir)
-        return [judge_and_save(store, spec, profile, seeds) for spec in specs]
+        fresh = [judge_stored(store, spec, profile, seeds) for spec in specs]
+        verdicts = adjust(fresh, family(store, fresh, profile))
+        for spec, verdict in zip(specs, verdicts, strict=True):
+            # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
+            # documented verdict means nothing was cited, and saving it overwrites nothing.
+            if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
+                save_verdict(store, verdict)
+        return verdicts
 
 
-def judge_and_save(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) -> Verdict:
-    verdict = judge_stored(store, spec, profile, seeds)
-    # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
-    # documented verdict means nothing was cited, and saving it overwrites nothing.
-    if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
-        save_verdict(store, verdict)
-    return verdict
+def family(store: Store, fresh: list[Verdict], profile: Profile) -> list[Verdict]:
+    """The verdicts a multiplicity correction spans: these, and the stored ones of their reports' other claims."""
+    from audit.report import from_row
+
+    judged = {v.claim_id for v in fresh}
+    reports = {v.report for v in fresh}
+    stored = [from_row(r) for r in store.latest_verdicts(profile.value) if r["claim_id"] not in judged]
+    return fresh + [v for v in stored if v.report in reports and v.route == "reproduced"]
 
 
 def select_and_verify(

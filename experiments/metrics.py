@@ -75,23 +75,36 @@ def _f1(prediction: list[str], truth: list[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def span_scores(predictions: dict[str, str], answers: dict[str, list[str]], normalise) -> dict[str, float]:
-    """EM and F1 (0-100), each the max over a question's gold answers, averaged."""
-    em = f1 = 0.0
+def span_f1s(predictions: dict[str, str], answers: dict[str, list[str]], normalise) -> dict[str, float]:
+    """Each question's F1 (0-100), the max over its gold answers."""
+    out = {}
     for qid, golds in answers.items():
         pred = normalise(predictions.get(qid, ""))
         golds = [normalise(g) for g in golds] or [""]
-        em += max(float(pred == g) for g in golds)
-        f1 += max(_f1(pred.split(), g.split()) if (pred or g) else 1.0 for g in golds)
-    return {"exact_match": 100.0 * em / len(answers), "f1": 100.0 * f1 / len(answers)}
+        out[qid] = 100.0 * max(_f1(pred.split(), g.split()) if (pred or g) else 1.0 for g in golds)
+    return out
+
+
+def span_scores(predictions: dict[str, str], answers: dict[str, list[str]], normalise) -> dict[str, float]:
+    """EM and F1 (0-100), each the max over a question's gold answers, averaged."""
+    em = 0.0
+    for qid, golds in answers.items():
+        pred = normalise(predictions.get(qid, ""))
+        em += max(float(pred == normalise(g)) for g in golds or [""])
+    f1 = span_f1s(predictions, answers, normalise)
+    return {"exact_match": 100.0 * em / len(answers), "f1": sum(f1.values()) / len(answers)}
 
 
 def squad(predictions: dict[str, str], answers: dict[str, list[str]], lang: str = "en") -> dict[str, float]:
     return span_scores(predictions, answers, squad_normalise)
 
 
+def mlqa_normaliser(lang: str):
+    return lambda t: mlqa_normalise(t, lang)
+
+
 def mlqa(predictions: dict[str, str], answers: dict[str, list[str]], lang: str = "en") -> dict[str, float]:
-    return span_scores(predictions, answers, lambda t: mlqa_normalise(t, lang))
+    return span_scores(predictions, answers, mlqa_normaliser(lang))
 
 
 def bucc_f1(mined: set[tuple[int, int]], gold: set[tuple[int, int]]) -> dict[str, float]:

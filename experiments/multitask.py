@@ -182,4 +182,6 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     pipe.steps += steps
     shutil.rmtree(folder / "trainer", ignore_errors=True)
     models.save_encoder(model, tok, folder / "model")
-    return {"steps": steps, "examples": examples}
+    # Each task's head over the shared encoder, scored on its held-out items: the manipulation check.
+    checks = {task.name: pipe.check(task, heads[task.name], tok) for task in tasks}
+    return {"steps": steps, "examples": examples, "checks": checks}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from audit.records import Item
 from experiments import metrics
 from experiments.models import retrieval_layer
 from experiments.training import autocast
@@ -36,9 +37,10 @@ def embed(model, tok, sentences: list[str], max_length: int = 64, batch_size: in
     return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
 
-def tatoeba(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
-    nearest = (src @ tgt.T).argmax(axis=1)
-    return metrics.top1_accuracy([int(nearest[i]) for i, _ in gold], [j for _, j in gold])
+def tatoeba(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> list[Item]:
+    """Per gold pair: 1 when the source's nearest target is its translation."""
+    nearest = (src @ tgt.T).argmax(axis=1) if len(tgt) else np.zeros(len(src), dtype=int)
+    return [Item(id=str(i), num=float(int(nearest[i]) == j)) for i, j in gold]
 
 
 def margin_scores(src: np.ndarray, tgt: np.ndarray, k: int = 4) -> np.ndarray:
@@ -49,16 +51,28 @@ def margin_scores(src: np.ndarray, tgt: np.ndarray, k: int = 4) -> np.ndarray:
     return sims / ((fwd[:, None] + bwd[None, :]) / 2)
 
 
-def bucc(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
-    scores = margin_scores(src, tgt)
+def bucc(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> list[Item]:
+    """Per source sentence, at the threshold that maximises F1: (2 x its pair is mined and gold, mined + gold).
+
+    The sums give F1 = 2 hits / (mined + gold); the threshold is held fixed when items are resampled.
+    """
+    mined = _mined(margin_scores(src, tgt), {(i, j) for i, j in gold})
+    gold_of, sources = {i: j for i, j in gold}, {i for i, _ in mined}
+    return [Item(id=str(i), num=2.0 * float(i in gold_of and (i, gold_of[i]) in mined),
+                 den=float(i in sources) + float(i in gold_of))
+            for i in range(len(src))]  # fmt: skip
+
+
+def _mined(scores: np.ndarray, gold_set: set[tuple[int, int]]) -> set[tuple[int, int]]:
     best = scores.argmax(axis=1)
     candidates = sorted(((scores[i, best[i]], i, int(best[i])) for i in range(len(best))), reverse=True)
-    gold_set = {(i, j) for i, j in gold}
-    best_f1, mined = 0.0, set()
+    best_f1, mined, chosen = 0.0, set(), set()
     for _, i, j in candidates:  # lowering the threshold one candidate at a time
         mined.add((i, j))
-        best_f1 = max(best_f1, metrics.bucc_f1(mined, gold_set)["f1"])
-    return best_f1
+        f1 = metrics.bucc_f1(mined, gold_set)["f1"]
+        if f1 > best_f1:
+            best_f1, chosen = f1, set(mined)
+    return chosen
 
 
 def subsample(record: dict, n: int | None) -> dict:
@@ -73,9 +87,26 @@ def subsample(record: dict, n: int | None) -> dict:
             "gold": [[s_pos[i], t_pos[j]] for i, j in gold]}  # fmt: skip
 
 
-def metric(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
-    """The task's own score of embedded sentences: Tatoeba accuracy or BUCC F1."""
+def outcomes(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> list[Item]:
+    """The task's own per-item outcomes of embedded sentences: Tatoeba hits or BUCC pair counts."""
     return tatoeba(src, tgt, gold) if task_name == "tatoeba" else bucc(src, tgt, gold)
+
+
+def metric(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> float:
+    """The task's own score of embedded sentences: Tatoeba accuracy or BUCC F1 (0-100)."""
+    found = outcomes(task_name, src, tgt, gold)
+    den = sum(i.den for i in found)
+    return 100.0 * sum(i.num for i in found) / den if den else 0.0
+
+
+def chance(task_name: str, record: dict) -> float:
+    """What an encoder that aligns nothing scores: one target in N for Tatoeba, about 0 F1 for BUCC."""
+    return 100.0 / len(record["target"]) if task_name == "tatoeba" and record["target"] else 0.0
+
+
+def scored(task_name: str, model, tok, record: dict, max_length: int, precision: str = "fp32") -> list[Item]:
+    src, tgt = (embed(model, tok, record[side], max_length, precision=precision) for side in ("source", "target"))
+    return outcomes(task_name, src, tgt, record["gold"])
 
 
 def score(task_name: str, model, tok, record: dict, max_length: int, precision: str = "fp32") -> float:

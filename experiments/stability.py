@@ -139,23 +139,32 @@ class Sweep:
                 "ref": ref}  # fmt: skip
 
     # -- classification --------------------------------------------------------------
-    def classification(self, enc: transfer.Encoder, task: Task) -> dict[str, dict]:
+    def classification(self, enc: transfer.Encoder, task: Task, name: str = BASELINE) -> dict[str, dict]:
+        """Each language's sweep; the clean items become the arm's cells, which the trainability gate reads."""
         spec = self.spec(task, **self.pipe.task_params(task))
         self.pipe.trainings += 1
         stage = self.pipe.cache.run("stability-target", spec, lambda d: self._classification(enc, task, d),
                                     inputs=[enc.key])  # fmt: skip
         self.pipe.missing.setdefault(task.name, []).extend(stage.output["missing"])
+        role = "reference" if name == BASELINE else "treated"
+        self.pipe.cells += [
+            self.pipe.cell(task, lang, name, role, found) for lang, found in stage.output["cells"].items()
+        ]
         return stage.output["languages"]
 
     def _classification(self, enc: transfer.Encoder, task: Task, folder: Path) -> dict:
         rows, missing = self.pipe.eval_rows(task)
         model, tok, out = self.pipe.fit_head(enc, task, folder)
-        found = {lang: self._classify_sweep(task, model, tok, rs, lang) for lang, rs in rows.items()}
-        return {**out, "languages": found, "missing": missing}
+        params = self.pipe.eval_params(task)
+        clean = {lang: evaluation.items(task, model, tok, rs, params, lang) for lang, rs in rows.items()}
+        found = {lang: self._classify_sweep(task, model, tok, rs, lang, clean[lang]) for lang, rs in rows.items()}
+        cells = {lang: {"items": [i.model_dump() for i in clean[lang]], "trivial": evaluation.trivial(task, rows[lang])}
+                 for lang in rows}  # fmt: skip
+        return {**out, "languages": found, "missing": missing, "cells": cells}
 
-    def _classify_sweep(self, task: Task, model, tok, rows: list[dict], lang: str) -> dict:
+    def _classify_sweep(self, task: Task, model, tok, rows: list[dict], lang: str, clean_items: list) -> dict:
         score = lambda rs: evaluation.evaluate(task, model, tok, rs, self.pipe.eval_params(task), lang)  # noqa: E731
-        clean = {"score": score(rows)}
+        clean = {"score": evaluation.score(clean_items)}
         out = {CLEAN: {**clean, "rate": 0.0}}
         for cond in conditions(self.params):
             a, rate_a = self.perturbed([r["text_a"] for r in rows], cond, lang)
@@ -257,11 +266,12 @@ def run(ctx) -> list[Measurement]:
     measured: list[Measurement] = []
     for task in (get(t) for t in params["targets"]):
         for name, enc in encoders.items():
-            by_lang = sweep.retrieval(enc, task) if task.format == "parallel" else sweep.classification(enc, task)
+            by_lang = sweep.retrieval(enc, task) if task.format == "parallel" else sweep.classification(enc, task, name)
             if not by_lang:
                 raise Unverifiable(f"{task.name}: no evaluation language is available")
             measured += _measure(name, task.name, by_lang)
     measured += _gains(measured, [n for n in encoders if n != BASELINE])
+    ctx.cells.extend(pipe.cells)  # the checkpoints' own-task checks, the classifiers' clean items
     ctx.notes.extend(sorted(set(pipe.notes)) + flat(measured))
     missing = {t: sorted(set(langs)) for t, langs in pipe.missing.items() if langs}
     ctx.notes.extend(f"{t}: not scored in {', '.join(langs)}" for t, langs in sorted(missing.items()))

@@ -39,6 +39,17 @@ class Task:
     # Per-profile training settings that override a claim's at that profile: jiant's at
     # full fidelity; at mini, what keeps one step's work alike across formats.
     profiles: dict[str, dict] = field(default_factory=dict)
+    # Per-profile positive-control floors (0-100) a reference arm must reach on this target.
+    floor: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """How far above "learned nothing" a model must score (``gates:`` in tasks.yaml)."""
+
+    sigmas: float = 3.0
+    max_class_share: float = 0.95
+    heldout: int = 200
 
 
 PROFILE_KEYS = ("smoke", "mini", "full")
@@ -51,9 +62,19 @@ def _task(name: str, role: str, spec: dict) -> Task:
 
 
 @cache
+def _raw() -> dict:
+    return yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+
+
+@cache
 def registry() -> dict[str, Task]:
-    raw = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+    raw = _raw()
     return {name: _task(name, role, spec) for role in ("intermediate", "target") for name, spec in raw[role].items()}
+
+
+@cache
+def gate_policy() -> GatePolicy:
+    return GatePolicy(**_raw().get("gates", {}))
 
 
 def get(name: str) -> Task:

@@ -23,24 +23,22 @@ and every claim, and a finished stage costs nothing the second time.
 from __future__ import annotations
 
 import shutil
-import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.determinism import resolve_threads
 from audit.errors import Unverifiable
 from audit.profiles import Profile
-from audit.records import Measurement
+from audit.records import Cell, Item, Measurement
 from audit.stages import StageCache, versions
-from experiments import evaluation, features, models, qa, retrieval
-from experiments.tasks import Task, get, load_records, registry
+from experiments import evaluation, features, headline, models, qa, retrieval
+from experiments.tasks import Task, gate_policy, get, load_records, registry
 from experiments.training import fit, quiet, resolve_attention, resolve_precision
 
 SMOKE_MODEL = "tiny-random-xlmr"
 DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
-UNTRAINED_MARGIN = 2.0  # points above the majority class (or 0 F1) that a target model must reach
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,7 @@ class Pipeline:
     trainings: int = 0  # training stages this claim needed, cached or not
     notes: list[str] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)  # task -> languages not scored
+    cells: list[Cell] = field(default_factory=list)  # item-level outcomes, for gates and intervals
     loaded: dict[tuple[str, str], tuple] = field(default_factory=dict)
 
     def model(self, source: str, head: str):
@@ -85,8 +84,32 @@ class Pipeline:
         half = len(rows) // 2 if self._holdout(task) else None
         if half is not None:
             rows = rows[:half] if split == "train" else rows[half:]
+        if task.role == "intermediate" and split == "train":
+            rows = rows[: -self.heldout(rows)]  # the manipulation check's items never train
         cap = self.params["examples"] if split == "train" else self.params["eval_examples"]
         return rows[:cap] if cap else rows
+
+    def heldout(self, rows: list) -> int:
+        """How many items at the end of an intermediate task's file its checkpoint is checked on."""
+        return min(gate_policy().heldout, len(rows) // 4) or 1
+
+    def check_rows(self, task: Task) -> list[dict]:
+        rows = load_records(task, "train", "en", self.ctx)
+        return rows[-self.heldout(rows) :]
+
+    def cell(self, task: Task, lang: str, arm: str, role: str, found: dict) -> Cell:
+        """One arm's outcomes on one task and language, under the task's gate policy for this profile."""
+        policy = gate_policy()
+        return Cell(arm=arm, role=role, task=task.name, language=lang, trained=task.format != "parallel",
+                    trivial=found["trivial"], floor=task.floor.get(Profile(self.ctx.profile).value),
+                    sigmas=policy.sigmas, max_class_share=policy.max_class_share,
+                    items=[Item.model_validate(i) for i in found["items"]])  # fmt: skip
+
+    def check(self, task: Task, model, tok) -> dict:
+        """The checkpoint's outcomes on held-out items of its own task: did phase 1 teach it anything?"""
+        rows = self.check_rows(task)
+        found = evaluation.items(task, model, tok, rows, self.eval_params(task), "en")
+        return {"items": [i.model_dump() for i in found], "trivial": evaluation.trivial(task, rows)}
 
     def _holdout(self, task: Task) -> bool:
         entry = task.pack.get("train")
@@ -115,6 +138,7 @@ class Pipeline:
         spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
         self.trainings += 1
         stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
+        self.cells.append(self.cell(task, "en", task.name, "intermediate", stage.output["check"]))
         return Encoder(stage.key, str(stage.path / "model"))
 
     def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False) -> Encoder:
@@ -126,54 +150,45 @@ class Pipeline:
         self.trainings += 1
         stage = self.cache.run("intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d),
                                inputs=[base.key])  # fmt: skip
+        arm = "+".join(names)
+        self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]
         return Encoder(stage.key, str(stage.path / "model"))
 
     def _phase1(self, base: Encoder, task: Task, folder: Path) -> dict:
         model, tok, out = self.fit_head(base, task, folder)
         models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
-        return out
+        return {**out, "check": self.check(task, model, tok)}
 
     # -- phase 2 and 3 ---------------------------------------------------------------
     def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, reference: bool = True) -> dict[str, float]:
         """Zero-shot score per non-English language of the target, for the encoder of ``arm``.
 
         ``reference``: the arm others' gains are measured against, not one being judged.
+        Each language's item outcomes are kept as a cell, for the gates and the interval.
         """
+        role = "reference" if reference else "treated"
         if task.format == "parallel":
-            return self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
-        spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
-        self.trainings += 1
-        out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
-        if out["missing"]:
-            self.missing.setdefault(task.name, []).extend(out["missing"])
-        self.untrained(task, out["scores"], out.get("trivial", {}), arm, reference)
-        return out["scores"]
-
-    def untrained(self, task: Task, scores: dict, trivial: dict, arm: str = BASELINE, reference: bool = True) -> None:
-        """Note a target model that does no better than one that learned nothing, and what that does to a gain.
-
-        Value-free, so the same failure in several seeds reads as one note with its count.
-        """
-        if not trivial or _mean(scores) > _mean(trivial) + UNTRAINED_MARGIN:
-            return
-        failed = (f"{task.name} [{arm}]: the target model learned nothing (within {UNTRAINED_MARGIN:g} points of the "
-                  "majority class, or of 0 F1)")  # fmt: skip
-        if reference:  # the gain is measured against nothing
-            note = f"{failed}, so gains on {task.name} are measured against a model that learned nothing"
+            found = self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         else:
-            note = (f"{failed}: this encoder failed to fine-tune at this size, and the gain on {task.name} "
-                    "counts that failure as a loss")  # fmt: skip
-        if note not in self.notes:
-            self.notes.append(note)
+            spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
+            self.trainings += 1
+            out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
+            if out["missing"]:
+                self.missing.setdefault(task.name, []).extend(out["missing"])
+            found = out["cells"]
+        cells = [self.cell(task, lang, arm, role, f) for lang, f in found.items()]
+        self.cells += cells
+        return {c.language: c.score for c in cells}
 
     def _phase23(self, enc: Encoder, task: Task, folder: Path) -> dict:
-        """Train the target head, then score each language; the fine-tuned model is not kept."""
+        """Train the target head, then score each language item by item; the fine-tuned model is not kept."""
         rows, missing = self.eval_rows(task)  # before training: no scorable language, no training
         model, tok, out = self.fit_head(enc, task, folder)
-        scores = {lang: evaluation.evaluate(task, model, tok, rs, self.eval_params(task), lang)
-                  for lang, rs in rows.items()}  # fmt: skip
-        trivial = {lang: evaluation.trivial(task, rs) for lang, rs in rows.items()}
-        return {**out, "scores": scores, "missing": missing, "trivial": trivial}
+        cells = {lang: {"items": [i.model_dump() for i in evaluation.items(task, model, tok, rs,
+                                                                             self.eval_params(task), lang)],
+                        "trivial": evaluation.trivial(task, rs)}
+                 for lang, rs in rows.items()}  # fmt: skip
+        return {**out, "cells": cells, "missing": missing}
 
     def eval_rows(self, task: Task) -> tuple[dict[str, list[dict]], list[str]]:
         """Each evaluation language's dev records, and the languages that have none (or no gold)."""
@@ -192,24 +207,25 @@ class Pipeline:
     def languages(self, task: Task) -> list[str]:
         return [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
 
-    def _scores(self, enc: Encoder, task: Task, score) -> dict[str, float]:
+    def _scores(self, enc: Encoder, task: Task, score) -> dict[str, dict]:
         out = {}
         for lang in self.languages(task):
             spec = {"task": task.name, "lang": lang, **self.eval_spec()}
             try:
-                out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: {"score": score(lang)},
-                                           inputs=[enc.key]).output["score"]  # fmt: skip
+                out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: score(lang), inputs=[enc.key]).output
             except Unverifiable:
                 self.missing.setdefault(task.name, []).append(lang)
         if not out:
             raise Unverifiable(f"{task.name}: no evaluation language is available")
         return out
 
-    def _retrieve(self, source: str, task: Task, lang: str) -> float:
+    def _retrieve(self, source: str, task: Task, lang: str) -> dict:
         [record] = load_records(task, "dev", lang, self.ctx)
+        record = retrieval.subsample(record, self.params["eval_examples"])
         model, tok = self.model(source, "retrieval")
-        return retrieval.score(task.name, model, tok, retrieval.subsample(record, self.params["eval_examples"]),
-                               self.task_params(task)["max_length"], self.params["precision"])  # fmt: skip
+        found = retrieval.scored(task.name, model, tok, record, self.task_params(task)["max_length"],
+                                 self.params["precision"])  # fmt: skip
+        return {"items": [i.model_dump() for i in found], "trivial": retrieval.chance(task.name, record)}
 
     # -- training --------------------------------------------------------------------
     def fit_head(self, enc: Encoder, task: Task, folder: Path):
@@ -317,10 +333,6 @@ def available(pipe: Pipeline, names: list[str]) -> list[Task]:
     return tasks
 
 
-def _mean(scores: dict[str, float]) -> float:
-    return statistics.fmean(scores.values())
-
-
 def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object]]:
     """What is compared: arm name -> (its encoder, the reference's name, how to get the reference).
 
@@ -364,35 +376,33 @@ def run(ctx) -> list[Measurement]:
     _check(params)
     pipe = Pipeline(ctx, params, stage_cache(ctx, params))
     base, targets = pipe.base(), [get(t) for t in params["targets"]]
-    references: dict[str, dict[str, dict[str, float]]] = {}
-    gains: dict[str, dict[str, float]] = {}
+    plan: dict[str, str] = {}  # arm -> the arm its gain is measured against
     out: list[Measurement] = []
     for arm, (enc, ref_name, reference) in _arms(pipe, base).items():
-        if ref_name not in references:
-            references[ref_name] = {t.name: pipe.target_score(reference(), t, ref_name) for t in targets}
-            out += _scored(ref_name, references[ref_name])
-        scores, ref = {t.name: pipe.target_score(enc, t, arm, reference=False) for t in targets}, references[ref_name]
-        gains[arm] = {t: _mean(scores[t]) - _mean(ref[t]) for t in scores}
-        out += _scored(arm, scores)
-        out += [Measurement(metric=f"gain[{arm}]", task=t, value=g, split="dev") for t, g in gains[arm].items()]
+        if ref_name not in plan.values():
+            out += _scored(ref_name, {t.name: pipe.target_score(reference(), t, ref_name) for t in targets})
+        out += _scored(arm, {t.name: pipe.target_score(enc, t, arm, reference=False) for t in targets})
+        plan[arm] = ref_name
+    ctx.cells.extend(pipe.cells)
     ctx.notes.extend(pipe.notes)
     ctx.notes.extend(f"{t}: not scored in {', '.join(sorted(set(langs)))} (neither in the data pack nor reachable "
                      "on the hub)" for t, langs in sorted(pipe.missing.items()))  # fmt: skip
     counts = {"train_steps": pipe.steps, "training_stages": pipe.trainings, "stages_cached": pipe.cache.hits,
               "stages_run": pipe.cache.runs}  # fmt: skip
-    return (
-        out
-        + _headline(ctx.spec.metric.name, params, gains, targets)
-        + [Measurement(metric=k, value=v) for k, v in counts.items()]
-    )
+    return out + _headline(ctx, params, pipe.cells, plan, targets) + [Measurement(metric=k, value=v)
+                                                                     for k, v in counts.items()]  # fmt: skip
 
 
-def _headline(metric: str, params: dict, gains: dict[str, dict[str, float]], targets: list[Task]):
-    per_inter = {i: statistics.fmean(g.values()) for i, g in gains.items()}
-    if params.get("select") == "best-per-target":
-        value = statistics.fmean(max(g[t.name] for g in gains.values()) for t in targets)
-    else:
-        value = statistics.fmean(per_inter.values())
-    share = sum(v > 0 for v in per_inter.values()) / len(per_inter)
-    return [Measurement(metric=metric, value=value, split="dev"),
-            Measurement(metric="positive_share", value=share, split="dev")]  # fmt: skip
+def _headline(ctx, params: dict, cells: list[Cell], plan: dict[str, str], targets: list[Task]) -> list[Measurement]:
+    """Per-arm gains, the headline, its item-level standard error, and the share of arms that gained."""
+    names, select, metric = [t.name for t in targets], params.get("select"), ctx.spec.metric.name
+    gains = headline.gains(headline.scores_of(cells), plan, names)
+    per_arm = {arm: float(headline.value({arm: g}, names, None)) for arm, g in gains.items()}
+    se = headline.item_se(cells, plan, names, select, ctx.seed)
+    return [
+        *[Measurement(metric=f"gain[{arm}]", task=t, value=float(v), split="dev")
+          for arm, g in gains.items() for t, v in g.items()],
+        Measurement(metric=metric, value=float(headline.value(gains, names, select)), split="dev"),
+        Measurement(metric=f"item_se[{metric}]", value=se, split="dev"),
+        Measurement(metric="positive_share", value=sum(v > 0 for v in per_arm.values()) / len(per_arm), split="dev"),
+    ]  # fmt: skip

@@ -36,3 +36,19 @@ def dies(ctx):
         time.sleep(2)  # seed 0's run, in the other worker, finishes first
         os._exit(3)  # a worker process killed outright, as the OOM killer would
     return per_seed(ctx)
+
+
+def gated(ctx):
+    """A gain with item outcomes: the treated arm sits at the majority class in seed ``ctx.params['bad_seed']``."""
+    from audit.records import Cell, Item
+
+    bad = ctx.seed == ctx.params.get("bad_seed")
+
+    def cell(arm, role, right, one_class=False):
+        return Cell(arm=arm, role=role, task="xnli", language="de", trivial=100 / 3,
+                    items=[Item(id=str(i), num=float(i < right), pred="0" if one_class else str(i % 3))
+                           for i in range(90)])  # fmt: skip
+
+    ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 64, one_class=bad)]
+    gain = (30 if bad else 64) / 0.9 - 60 / 0.9
+    return [Measurement(metric=ctx.spec.metric.name, value=gain), Measurement(metric="item_se[avg_gain]", value=0.5)]

@@ -43,8 +43,9 @@ def test_a_changed_verdict_exits_1(monkeypatch, settings, tmp_path):
 
 def test_the_check_params_reach_the_experiment(monkeypatch, settings, tmp_path):
     bind(monkeypatch, settings, "squad-gain", "per_seed")
-    # the baseline's params replace the values: 1, 2, 3 -> mean 2, CI straddles 0 -> INCONCLUSIVE
-    path = baseline(tmp_path, params={"values": [1.0, 2.0, 3.0]}, value=2.0, verdict="INCONCLUSIVE")
+    # the baseline's params replace the values: 1, 2, 3 -> mean 2, CI straddles 0, and 3 seeds
+    # detect only about 3.1 points (> the 2-point effect of interest) -> UNDERPOWERED
+    path = baseline(tmp_path, params={"values": [1.0, 2.0, 3.0]}, value=2.0, verdict="UNDERPOWERED")
     assert run(settings, path).exit_code == 0
 
 

@@ -56,3 +56,34 @@ def test_bucc_f1():
     scores = metrics.bucc_f1(mined, gold)
     assert scores["f1"] == pytest.approx(400 / 7)
     assert metrics.bucc_f1(set(), gold)["f1"] == 0.0
+
+
+def test_entity_items_sum_to_seqeval_micro_f1():
+    from experiments.evaluation import _entity_counts
+
+    refs = [["B-PER", "I-PER", "O", "B-LOC"], ["O", "B-ORG", "I-ORG"], ["B-LOC", "O"]]
+    preds = [["B-PER", "I-PER", "O", "O"], ["O", "B-ORG", "O"], ["B-LOC", "B-PER"]]
+    counts = [_entity_counts(p, r) for p, r in zip(preds, refs, strict=True)]
+    f1 = 100 * sum(n for n, _ in counts) / sum(d for _, d in counts)
+    assert f1 == pytest.approx(metrics.seqeval_f1(preds, refs))
+
+
+def test_bucc_items_give_the_threshold_tuned_f1():
+    import numpy as np
+
+    from experiments import retrieval
+
+    rng = np.random.default_rng(0)
+    src, tgt = rng.normal(size=(12, 8)), rng.normal(size=(12, 8))
+    tgt[:6] = src[:6] + 0.3 * rng.normal(size=(6, 8))  # six true pairs among twelve
+    src, tgt = (x / np.linalg.norm(x, axis=1, keepdims=True) for x in (src, tgt))
+    gold = [[i, i] for i in range(6)]
+    scores = retrieval.margin_scores(src, tgt)
+    best = scores.argmax(axis=1)
+    ranked = sorted(((scores[i, best[i]], i, int(best[i])) for i in range(12)), reverse=True)
+    by_hand, mined = 0.0, set()
+    for _, i, j in ranked:  # the threshold sweep, written out again
+        mined.add((i, j))
+        by_hand = max(by_hand, metrics.bucc_f1(mined, {(i, i) for i in range(6)})["f1"])
+    assert retrieval.metric("bucc", src, tgt, gold) == pytest.approx(by_hand)
+    assert by_hand > 0

@@ -17,9 +17,58 @@ def test_one_deterministic_value_is_exact():
     assert (iv.low, iv.high, iv.exact) == (392702.0, 392702.0, True)
 
 
-def test_zero_variance_gives_a_point_interval():
+def test_identical_seeds_without_item_noise_give_no_interval_never_a_zero_width_one():
     iv = summarise([2.0, 2.0, 2.0])
-    assert (iv.low, iv.high, iv.exact) == (2.0, 2.0, False)
+    assert not iv.has_ci and "item noise was not measured" in iv.method
+
+
+def test_identical_seeds_with_item_noise_give_the_item_interval():
+    # se = sqrt(0 / 3 + 1.5^2) = 1.5; t(0.975, 2) = 4.302653
+    iv = summarise([2.0, 2.0, 2.0], item_se=[1.5, 1.5, 1.5])
+    assert iv.high - iv.low == pytest.approx(2 * 4.302653 * 1.5, abs=1e-5)
+
+
+def test_item_noise_is_not_divided_by_the_seeds_that_share_the_items():
+    # seed variance 1 over 3 seeds -> 1/3; mean item variance (1 + 4 + 9) / 3 = 14/3; total 5.
+    iv = summarise([1.0, 2.0, 3.0], item_se=[1.0, 2.0, 3.0])
+    assert iv.se == pytest.approx(5**0.5)
+    assert "item noise" in iv.method
+
+
+def test_p_value_and_minimum_detectable_effect_worked_by_hand():
+    from scipy import stats
+
+    iv = summarise([1.0, 2.0, 3.0])  # mean 2, se 1/sqrt(3), df 2
+    assert iv.p_value == pytest.approx(2 * stats.t.sf(2 * 3**0.5, 2))
+    assert iv.mde() == pytest.approx((4.302653 + 1.060660) / 3**0.5, abs=1e-5)
+    assert summarise([5.0], deterministic=True).p_value is None
+
+
+def test_paired_item_replicates_cancel_in_a_gain_of_identical_arms():
+    from audit.records import Cell, Item
+    from audit.stats import item_replicates
+
+    items = [Item(id=str(i), num=float(i % 2)) for i in range(50)]
+    a = Cell(arm="a", role="treated", task="xnli", language="de", items=items)
+    b = Cell(arm="b", role="reference", task="xnli", language="de", items=items)
+    reps = item_replicates([a, b], draws=200, seed=1)
+    assert (reps[("a", "xnli", "de")] == reps[("b", "xnli", "de")]).all()  # same draws: a zero gain, always
+    assert reps[("a", "xnli", "de")].std() > 0  # yet each arm's score does vary over the draws
+
+
+def test_ratio_item_se_matches_the_binomial_for_accuracy():
+    from audit.records import Item
+    from audit.stats import item_se
+
+    items = [Item(id=str(i), num=float(i < 30)) for i in range(100)]
+    assert item_se(items) == pytest.approx(100 * (0.3 * 0.7 / 99) ** 0.5)
+
+
+def test_holm_adjustment_via_statsmodels():
+    from audit.stats import holm
+
+    # Holm by hand: sorted 0.01, 0.02, 0.04 -> 0.03, 0.04, 0.04 (monotone), back in input order.
+    assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
 
 
 def test_t_interval_worked_by_hand():

@@ -171,23 +171,32 @@ def test_a_checkpoint_cut_off_mid_save_is_skipped_and_removed(tmp_path):
     assert last_complete_checkpoint(tmp_path / "missing") is None
 
 
-def test_a_target_model_no_better_than_the_majority_class_is_flagged():
-    from experiments import evaluation, transfer
+def test_trivial_baselines_per_format():
+    from experiments import evaluation
     from experiments.tasks import get
 
-    pipe = transfer.Pipeline(ctx=None, params={}, cache=None)
     rows = [{"label": "neutral"}] * 34 + [{"label": "entailment"}] * 33 + [{"label": "contradiction"}] * 33
-    trivial = {"de": evaluation.trivial(get("xnli"), rows)}
-    assert trivial == {"de": 34.0}
-    pipe.untrained(get("xnli"), {"de": 35.0}, trivial)
-    assert len(pipe.notes) == 1 and "gains on xnli are measured against a model that learned nothing" in pipe.notes[0]
-    pipe.untrained(get("xnli"), {"de": 49.0}, trivial)  # learned something: no second note
-    pipe.untrained(get("xnli"), {"de": 34.5}, trivial)  # the same failure in another seed: the same note
-    assert len(pipe.notes) == 1
-    no_f1 = {"de": evaluation.trivial(get("panx"), [{"tags": ["O"]}])}
-    pipe.untrained(get("panx"), {"de": 0.0}, no_f1, "mnli", reference=False)
-    assert len(pipe.notes) == 2 and pipe.notes[1].startswith("panx [mnli]: the target model learned nothing")
-    assert "this encoder failed to fine-tune" in pipe.notes[1]
+    assert evaluation.trivial(get("xnli"), rows) == 34.0
+    assert evaluation.trivial(get("panx"), [{"tags": ["O"]}]) == 0.0
+
+
+def test_the_headline_and_its_item_error_come_from_one_formula():
+    from audit.records import Cell, Item
+    from experiments import headline
+
+    def cell(arm, role, task, lang, right, n=40):
+        return Cell(arm=arm, role=role, task=task, language=lang,
+                    items=[Item(id=str(i), num=float(i < right)) for i in range(n)])  # fmt: skip
+
+    cells = [cell("baseline", "reference", "xnli", "de", 20), cell("baseline", "reference", "xnli", "fr", 24),
+             cell("mnli", "treated", "xnli", "de", 26), cell("mnli", "treated", "xnli", "fr", 26),
+             cell("mnli", "intermediate", "mnli", "en", 0)]  # fmt: skip
+    gains = headline.gains(headline.scores_of(cells), {"mnli": "baseline"}, ["xnli"])
+    # (65 + 65) / 2 - (50 + 60) / 2 = 10 points; the checkpoint's own-task cell stays out of it
+    assert float(headline.value(gains, ["xnli"], None)) == pytest.approx(10.0)
+    se = headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)
+    assert 0 < se < 15
+    assert se == headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)  # seeded: reproducible
 
 
 def test_a_new_head_depends_on_the_seed_alone_not_on_what_ran_before(tmp_path):

@@ -87,12 +87,73 @@ def test_smoke_only_ever_says_pipeline_ok():
         assert decide(spec, Profile.SMOKE, interval).status == Status.PIPELINE_OK
 
 
-def test_mini_verdict_uses_the_mini_comparison_and_carries_its_note():
+def test_mini_verdict_uses_the_mini_comparison_speaks_for_a_proxy_and_carries_its_note():
     spec = ClaimSpec.model_validate(_valid())
     v = decide(spec, Profile.MINI, iv(0.5, 1.5))
-    assert v.status == Status.SUPPORTED and v.comparison == "positive"
+    assert v.status == Status.CONSISTENT and v.comparison == "positive" and v.fidelity == "proxy"
     assert "Directional only" in v.note
-    assert decide(spec, Profile.FULL, iv(0.5, 1.5)).status == Status.PARTIAL
+    full = decide(spec, Profile.FULL, iv(0.5, 1.5))
+    assert full.status == Status.PARTIAL and full.fidelity == "claim"
+
+
+@pytest.mark.parametrize(
+    ("interval", "mini", "full"),
+    [(iv(0.5, 1.5), Status.CONSISTENT, Status.PARTIAL), (iv(-3.0, -1.0), Status.NOT_REPLICATED, Status.REFUTED),
+     (iv(7.9, 8.5), Status.CONSISTENT, Status.SUPPORTED)],
+)  # fmt: skip
+def test_a_proxy_never_supports_or_refutes(interval, mini, full):
+    spec = ClaimSpec.model_validate(_valid())
+    assert decide(spec, Profile.MINI, interval).status == mini
+    assert decide(spec, Profile.FULL, interval).status == full
+
+
+def test_smoke_ignores_failed_gates_but_reports_them():
+    from audit.gates import Gate
+
+    spec = ClaimSpec.model_validate(_valid())
+    bad = [Gate(name="trainability", passed=False, failures=["xnli [a] in 1 of 1 seeds"])]
+    v = decide(spec, Profile.SMOKE, iv(-1, 1), gates=bad)
+    assert v.status == Status.PIPELINE_OK and v.gates == bad
+    assert decide(spec, Profile.MINI, iv(-1, 1), gates=bad).status == Status.INVALID
+
+
+def noisy(values, item_se):
+    from audit.stats import summarise
+
+    return summarise(values, item_se=item_se)
+
+
+def test_wide_interval_from_a_weak_design_is_underpowered():
+    spec = ClaimSpec.model_validate(_valid())
+    weak = decide(spec, Profile.MINI, noisy([-4.0, 1.0, 5.0], [3.0] * 3))
+    assert weak.status == Status.UNDERPOWERED and weak.mde > weak.smallest_effect == 2.0
+    strong = decide(spec, Profile.MINI, noisy([-0.1, 0.0, 0.1], [0.05] * 3))
+    assert strong.status == Status.INCONCLUSIVE and strong.mde < 2.0  # a true null, seen clearly
+
+
+def test_equivalence_uses_the_90_percent_interval():
+    # 95% interval pokes out of the band [7.65, 8.75]; the 90% one (TOST at 5%) lies inside.
+    from audit.stats import Interval
+
+    iv95 = Interval(3, 8.2, 7.6, 8.8, se=0.14, method="t")
+    lo90, hi90 = iv95.bounds(0.90)
+    assert lo90 > 7.65 and hi90 < 8.75
+    assert judge(APPROX, iv95)[0] == Status.SUPPORTED
+
+
+def test_holm_correction_downgrades_what_only_one_test_made_significant():
+    from audit.verdict import adjust
+
+    spec = ClaimSpec.model_validate(_valid())
+    alone = decide(spec, Profile.MINI, noisy([1.0, 1.2, 1.4], [0.05] * 3))
+    assert alone.status == Status.CONSISTENT and alone.p_value < 0.05
+    others = [alone.model_copy(update={"claim_id": f"other-{i}", "p_value": 0.5}) for i in range(20)]
+    [kept] = adjust([alone], [alone])
+    assert kept.status == Status.CONSISTENT and kept.p_adjusted == pytest.approx(alone.p_value)
+    [corrected] = adjust([alone], [alone, *others])
+    assert alone.p_value > 0.05 / 21  # p = 0.011 by hand (t = 9.5 on 2 df): significant alone, not among 21
+    assert corrected.status == Status.INCONCLUSIVE and "Holm" in corrected.reason
+    assert corrected.p_adjusted == pytest.approx(min(1.0, alone.p_value * 21))
 
 
 def test_no_measurement_is_not_run():

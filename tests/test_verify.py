@@ -35,15 +35,42 @@ def test_three_seeds_give_a_stored_verdict_with_provenance(monkeypatch, settings
         assert [v["status"] for v in store.latest_verdicts()] == ["SUPPORTED"]
 
 
-def test_mini_judges_direction_and_full_magnitude(monkeypatch, settings):
+def test_mini_judges_direction_on_a_proxy_and_full_magnitude(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[1.0, 1.5, 2.0])
-    assert verify([spec], Profile.MINI, 3, settings)[0].status == Status.SUPPORTED
+    mini = verify([spec], Profile.MINI, 3, settings)[0]
+    assert (mini.status, mini.fidelity, mini.model) == (Status.CONSISTENT, "proxy", "multilingual-e5-small")
+    assert "item noise not measured" in mini.interval_method
     assert verify([spec], Profile.FULL, 3, settings)[0].status == Status.PARTIAL
 
 
 def test_smoke_runs_only_prove_the_pipeline(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.2])
     assert verify([spec], Profile.SMOKE, 1, settings)[0].status == Status.PIPELINE_OK
+    broken = bind(monkeypatch, settings, "squad-gain", "broken")
+    assert verify([broken], Profile.SMOKE, 1, settings)[0].status == Status.PIPELINE_FAILED
+
+
+def test_a_failed_gate_read_back_from_the_store_makes_the_verdict_invalid(monkeypatch, settings):
+    import json
+
+    from audit.render import as_json
+    from audit.report import build
+
+    spec = bind(monkeypatch, settings, "squad-gain", "gated")
+    data = yaml.safe_load(next(settings.claims_dir.glob("*/squad-gain.yaml")).read_text())
+    [v] = verify([spec], Profile.MINI, 3, settings)
+    assert v.status == Status.CONSISTENT  # every seed's arms learned: judged, and on a proxy
+    data["experiment"]["params"]["bad_seed"] = 1
+    next(settings.claims_dir.glob("*/squad-gain.yaml")).write_text(yaml.safe_dump(data))
+    spec = load_all(settings.claims_dir)["squad-gain"]
+    [v] = verify([spec], Profile.MINI, 3, settings)
+    assert v.status == Status.INVALID and "trainability failed: xnli [mnli] in 1 of 3 seeds" in v.reason
+    with Store(settings.store) as store:
+        assert store.count("item_outcomes") == 2 * 90 * 6  # two cells of 90 items, six runs
+    row = next(c for c in json.loads(as_json(build(settings, "mini")))["claims"] if c["claim_id"] == "squad-gain")
+    assert row["status"] == "INVALID" and row["fidelity"] == "proxy" and row["model"] == "multilingual-e5-small"
+    assert {g["name"]: g["passed"] for g in row["gates"]}["trainability"] is False
+    assert "item noise" in row["interval_method"] and row["p_value"] is not None and row["p_adjusted"] is not None
 
 
 def test_missing_data_is_unverifiable_with_the_reason(monkeypatch, settings):

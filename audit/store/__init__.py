@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from audit.errors import StoreError
-from audit.records import RunRecord, read_records
+from audit.records import Cell, Item, RunRecord, read_records
 from audit.store.migrations import LATEST, MIGRATIONS
 
 _MIGRATIONS_TABLE = (
@@ -104,6 +104,7 @@ class Store:
             "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error, "notes": r.notes,
         })  # fmt: skip
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
+        self._insert_cells(r)
         rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value, m.condition] for m in r.measurements]
         if rows:  # failed and unverifiable runs measure nothing; duckdb refuses an empty batch
             self.con.executemany(
@@ -112,7 +113,37 @@ class Store:
                 rows,
             )
 
+    def _insert_cells(self, r: RunRecord) -> None:
+        """A run's cells, and their items in one columnar batch (thousands of rows a run)."""
+        import pyarrow as pa
+
+        for k, c in enumerate(r.cells):
+            self.insert("cells", {"run_id": r.run_id, "cell": k, **c.model_dump(exclude={"items"})})
+        items = [(k, n, i) for k, c in enumerate(r.cells) for n, i in enumerate(c.items)]
+        if not items:
+            return
+        batch = pa.table({  # noqa: F841 (read by name in the SQL below)
+            "run_id": [r.run_id] * len(items), "cell": [k for k, _, _ in items], "position": [n for _, n, _ in items],
+            "item": [i.id for _, _, i in items], "num": [i.num for _, _, i in items],
+            "den": [i.den for _, _, i in items], "pred": [i.pred for _, _, i in items],
+        })  # fmt: skip
+        self.con.execute("INSERT INTO item_outcomes SELECT * FROM batch")
+
     # -- reads -------------------------------------------------------------------
+    def cells(self, run_ids: list[str]) -> dict[str, list[Cell]]:
+        """Each run's cells with their items, in recorded order."""
+        heads = self.rows("SELECT * FROM cells WHERE list_contains(?, run_id) ORDER BY run_id, cell", [run_ids])
+        items: dict[tuple[str, int], list[Item]] = {}
+        for row in self.rows("SELECT * FROM item_outcomes WHERE list_contains(?, run_id) ORDER BY run_id, cell, "
+                             "position", [run_ids]):  # fmt: skip
+            items.setdefault((row["run_id"], row["cell"]), []).append(
+                Item(id=row["item"], num=row["num"], den=row["den"], pred=row["pred"]))  # fmt: skip
+        out: dict[str, list[Cell]] = {i: [] for i in run_ids}
+        for h in heads:
+            fields = {k: v for k, v in h.items() if k not in {"run_id", "cell"}}
+            out[h["run_id"]].append(Cell(**fields, items=items.get((h["run_id"], h["cell"]), [])))
+        return out
+
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
         names = [d[0] for d in cur.description]

@@ -77,6 +77,29 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE provenance ADD COLUMN numerics JSON DEFAULT '{}';
         """,
     ),
+    (
+        6,
+        "item-level outcomes per run, arm, task and language; verdicts carry fidelity, gates and tests",
+        """
+        CREATE TABLE cells (
+            run_id VARCHAR, cell INTEGER, arm VARCHAR, role VARCHAR, task VARCHAR, language VARCHAR,
+            trained BOOLEAN, trivial DOUBLE, floor DOUBLE, sigmas DOUBLE, max_class_share DOUBLE,
+            PRIMARY KEY (run_id, cell)
+        );
+        CREATE TABLE item_outcomes (
+            run_id VARCHAR, cell INTEGER, position INTEGER, item VARCHAR, num DOUBLE, den DOUBLE, pred VARCHAR
+        );
+        ALTER TABLE verdicts ADD COLUMN report VARCHAR;
+        ALTER TABLE verdicts ADD COLUMN fidelity VARCHAR;
+        ALTER TABLE verdicts ADD COLUMN model VARCHAR;
+        ALTER TABLE verdicts ADD COLUMN gates JSON DEFAULT '[]';
+        ALTER TABLE verdicts ADD COLUMN interval_method VARCHAR;
+        ALTER TABLE verdicts ADD COLUMN p_value DOUBLE;
+        ALTER TABLE verdicts ADD COLUMN p_adjusted DOUBLE;
+        ALTER TABLE verdicts ADD COLUMN mde DOUBLE;
+        ALTER TABLE verdicts ADD COLUMN smallest_effect DOUBLE;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
