@@ -40,7 +40,7 @@ test: lint
 
 # The reproducibility gate: re-run the baseline's claims at mini fidelity and compare.
 reproduce: install
-	$(BIN)/audit --store .audit/ci.duckdb ci --baseline .ci/baseline.yaml
+	$(BIN)/audit --store .audit/ci.duckdb ci --baseline .ci/baseline.yaml --junit .audit/junit.xml
 
 bench: install
 	$(BIN)/python benchmarks/cold_start.py

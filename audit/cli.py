@@ -27,6 +27,7 @@ class Format(StrEnum):
     TABLE = "table"
     MD = "md"
     JSON = "json"
+    HTML = "html"
 
 
 PIPE_WIDTH = 120  # columns when writing to a file or a CI log, where rich would assume 80
@@ -139,19 +140,30 @@ def verify_cmd(
 @handled
 def report_cmd(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, md or json.")] = Format.TABLE,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, md, json or html.")] = Format.TABLE,
     profile: Annotated[Profile | None, typer.Option(help="Only verdicts of this fidelity.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")] = None,
+    title: Annotated[str, typer.Option(help="The HTML page's title.")] = "Audit report",
 ) -> None:
     """Every claim with its newest verdict, and how well the synthesis was calibrated."""
     from audit import render
     from audit.report import build
 
     report = build(_settings(ctx), profile and profile.value)
-    if fmt == Format.TABLE:
+    if fmt == Format.TABLE and output is None:
         table = render.verdict_table([r.verdict for r in report.rows], "Report")
         _console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))
-    else:
-        typer.echo(render.markdown(report) if fmt == Format.MD else render.as_json(report), nl=False)
+        return
+    text = render.formatted(report, fmt.value, title, profile and profile.value)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    from rich.markup import escape
+
+    from audit.render import write_file
+
+    write_file(output, text)
+    _console().print(f"wrote {escape(str(output))} ({output.stat().st_size:,} bytes)")
 
 
 @app.command("ingest")
@@ -174,18 +186,23 @@ def ci_cmd(
     baseline: Annotated[Path, typer.Option(help="Committed baseline of values and verdicts.")] = Path(
         ".ci/baseline.yaml"
     ),
+    junit: Annotated[Path | None, typer.Option(help="Also write the outcome as JUnit XML to this file.")] = None,
 ) -> None:
     """Re-run the baseline's claims; exit 1 if a value or verdict moved beyond tolerance."""
     from audit.ci import run_ci
     from audit.errors import AuditError
-    from audit.render import ci_table
+    from audit.render import ci_table, write_file
 
     try:
         outcomes = run_ci(_settings(ctx), baseline)
+        _console().print(ci_table(outcomes))
+        if junit is not None:
+            from audit.junit import junit_xml
+
+            write_file(junit, junit_xml(outcomes))
     except AuditError as exc:
         _console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(2) from None
-    _console().print(ci_table(outcomes))
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -122,19 +123,61 @@ def calibration_table(cal: Calibration) -> Table:
 
 
 def markdown(report: Report) -> str:
-    head = "| claim | kind | synthesis | claimed | measured (95% CI) | p (Holm) | fidelity / model | verdict | why |"
-    lines = [head, "|" + "---|" * 9]
+    """A summary table first, then one folded block per claim: fit for a pull-request comment."""
+    head = "| claim | kind | synthesis | claimed | measured (95% CI) | p (Holm) | fidelity / model | verdict |"
+    lines = [head, "|" + "---|" * 8]
     for r in report.rows:
         v = r.verdict
         cells = [v.claim_id, r.spec.kind.value, synthesis_text(v), claimed_text(v), measured_text(v), p_text(v),
-                 route_text(v), f"**{v.status}**", why(v).replace("|", "/")]  # fmt: skip
-        lines.append("| " + " | ".join(cells) + " |")
+                 route_text(v), f"**{v.status}**"]  # fmt: skip
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     cal = report.calibration
     lines.append(f"\n{summary_line([r.verdict for r in report.rows])}.")
     lines.append(f"\nLabelled claims (about the claim itself): {cal.decided}; synthesis agrees on {cal.agree}; "
-                 f"calibration: {cal.status_line}.")  # fmt: skip
+                 f"calibration: {cal.status_line}.\n")  # fmt: skip
+    lines += [_details(r) for r in report.rows]
     lines += [f"\n![{p.stem}]({p})" for p in report.figures]
     return "\n".join(lines) + "\n"
+
+
+def _details(r: Row) -> str:
+    """One claim folded: its statement, why, and each gate with its figures."""
+    v = r.verdict
+    gates = [f"- {g.name}: {'passed' if g.passed else 'not applicable' if g.passed is None else '**failed**'}"
+             f" ({g.detail}){': ' + '; '.join(g.failures) if g.failures else ''}" for g in v.gates]  # fmt: skip
+    body = [f"> {r.spec.statement}", "", f"**Why:** {why(v) or '-'}", "", *(gates or ["- no gates recorded"])]
+    return f"<details><summary><b>{v.claim_id}</b>: {v.status}</summary>\n\n" + "\n".join(body) + "\n\n</details>"
+
+
+def formatted(report: Report, fmt: str, title: str = "Audit report", profile: str | None = None) -> str:
+    """The report as text in one of the file formats (the table as plain text)."""
+    if fmt == "html":
+        from audit.html_report import page
+
+        return page(report, title, profile)
+    if fmt == "md":
+        return markdown(report)
+    if fmt == "json":
+        return as_json(report)
+    from rich.console import Console
+
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(verdict_table([r.verdict for r in report.rows], "Report"), calibration_table(report.calibration))
+    return console.export_text()
+
+
+def write_file(path, text: str) -> None:
+    """Write a report file, or fail with one line that says why."""
+    from pathlib import Path
+
+    from audit.errors import AuditError
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise AuditError(f"cannot write {path}: {exc.strerror or exc}; pass --output to a writable file") from None
 
 
 def figure_lines(report: Report) -> list[str]:

@@ -62,6 +62,15 @@ def newest_provenance(store_path: Path, claim_id: str) -> dict | None:
         return store.newest_provenance(claim_id)
 
 
+def run_details(store_path: Path, verdict: Verdict, spec: ClaimSpec) -> dict:
+    """What a claim's section shows beyond its verdict: each seed's headline value and the newest provenance."""
+    if not store_path.exists():
+        return {"seeds": [], "provenance": None}
+    with Store(store_path, read_only=True) as store:
+        return {"seeds": store.seed_values(verdict.run_ids, spec.metric.name),
+                "provenance": store.newest_provenance(spec.id)}  # fmt: skip
+
+
 def primary(verdicts: list[Verdict]) -> Verdict:
     """The verdict that counts for calibration: measured beats documented."""
     measured = [v for v in verdicts if v.route != "documented"]

@@ -56,3 +56,79 @@ def test_bad_baselines_are_usage_errors(settings, tmp_path):
     bad.write_text("schema_version: 1\nchecks:\n  - claim: squad-gain\n")
     result = run(settings, bad)
     assert result.exit_code == 2 and "field 'checks.0.profile'" in result.output
+
+
+def junit(settings, tmp_path, entries):
+    path = tmp_path / "baseline.yaml"
+    path.write_text(yaml.safe_dump({"schema_version": 1, "checks": entries}))
+    where = ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir)]
+    out = tmp_path / "junit.xml"
+    result = runner.invoke(app, [*where, "ci", "--baseline", str(path), "--junit", str(out)])
+    return result, out
+
+
+def test_junit_output_validates_and_names_each_outcome(monkeypatch, settings, tmp_path):
+    from pathlib import Path
+
+    from lxml import etree
+
+    bind(monkeypatch, settings, "squad-gain", "per_seed")
+    base = {"claim": "squad-gain", "profile": "full", "seeds": 3, "params": {"values": [8.1, 8.2, 8.3]},
+            "value": 8.2, "tolerance": 0.05, "verdict": "SUPPORTED"}  # fmt: skip
+    moved = {**base, "value": 9.0, "why": "a deliberately altered value"}
+    result, out = junit(settings, tmp_path, [base, moved])
+    assert result.exit_code == 1
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).with_name("junit.xsd"))))
+    doc = etree.parse(str(out))
+    assert schema.validate(doc), schema.error_log
+    suite = doc.getroot()[0]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
+    assert suite[0].find("failure") is None and "baseline 9" in suite[1].find("failure").get("message")
+
+
+def test_junit_marks_a_run_that_could_not_run_as_an_error_and_invalid_as_skipped(monkeypatch, settings, tmp_path):
+    from lxml import etree
+
+    bind(monkeypatch, settings, "squad-gain", "broken")
+    result, out = junit(settings, tmp_path, [{"claim": "squad-gain", "profile": "mini", "seeds": 1, "value": 0,
+                                               "tolerance": 1, "verdict": "NOT_RUN"}])  # fmt: skip
+    case = etree.parse(str(out)).getroot()[0][0]
+    assert case.find("error") is not None and "boom" in case.find("error").get("message")
+    from audit.junit import junit_xml
+    from audit.verdict import Status, Verdict
+
+    class Outcome:  # an INVALID run that its baseline expected: it measured nothing, so it is skipped
+        check = type("C", (), {"claim": "x", "profile": type("P", (), {"value": "mini"})(), "seeds": 1})()
+        verdict = Verdict(claim_id="x", profile="mini", status=Status.INVALID, reason="manipulation failed: ...")
+        ok = True
+
+    skipped = etree.fromstring(junit_xml([Outcome()]).encode())[0][0].find("skipped")
+    assert skipped is not None and "manipulation failed" in skipped.get("message")
+
+
+def test_an_unwritable_junit_path_is_one_line_and_exit_2(monkeypatch, settings, tmp_path):
+    bind(monkeypatch, settings, "squad-gain", "per_seed")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    path = baseline(tmp_path)
+    where = ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir)]
+    result = runner.invoke(app, [*where, "ci", "--baseline", str(path), "--junit", str(blocker / "junit.xml")])
+    assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_every_flag_in_the_ci_guide_exists():
+    import re
+    from pathlib import Path
+
+    import typer
+
+    root = typer.main.get_command(app)
+    text = (Path(__file__).parents[1] / "docs" / "ci.md").read_text()
+    calls = re.findall(r"audit((?: --[a-z-]+ \S+)*) ([a-z]+)((?: \S+)*)", text)
+    assert len(calls) >= 3
+    global_flags = {o for p in root.params for o in p.opts}
+    for before, command, after in calls:
+        sub = root.commands[command]
+        flags = {o for p in sub.params for o in getattr(p, "opts", []) if o.startswith("--")}
+        assert set(re.findall(r"--[a-z-]+", before)) <= global_flags
+        assert set(re.findall(r"--[a-z-]+", after)) <= flags, (command, after)

@@ -178,6 +178,15 @@ class Store:
         )
         return {r["run_id"]: r["value"] for r in found}
 
+    def seed_values(self, run_ids: list[str], metric: str) -> list[tuple[int, float]]:
+        """(seed, headline value) for these runs, in seed order."""
+        rows = self.rows(
+            "SELECT r.seed, m.value FROM measurements m JOIN runs r ON r.id = m.run_id WHERE list_contains(?, r.id) "
+            "AND m.metric = ? AND m.task = '*' AND m.language = '*' AND m.condition = '' ORDER BY r.seed",
+            [run_ids, metric],
+        )
+        return [(r["seed"], r["value"]) for r in rows]
+
     def sweep(self, experiment: str, profile: str) -> list[dict[str, Any]]:
         """Every measurement of the newest successful run per claim and seed of one experiment."""
         return self.rows(
