@@ -30,6 +30,12 @@ class Format(StrEnum):
     HTML = "html"
 
 
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    MD = "md"
+    JSON = "json"
+
+
 PIPE_WIDTH = 120  # columns when writing to a file or a CI log, where rich would assume 80
 
 
@@ -172,12 +178,15 @@ def ingest_cmd(
     ctx: typer.Context,
     report: Annotated[Path, typer.Argument(help="A synthesis report in the seed's text format.")],
     drafts: Annotated[bool, typer.Option(help="Write drafts for claims not yet in claims/.")] = True,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show how new claims would bind; write nothing.")] = False,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", help="text, md or json; detected if omitted.")] = None,
 ) -> None:
-    """Parse a report, check its stated counts, store it and draft its new claims."""
+    """Parse a report, check its stated counts, store it, and bind its new claims to experiments."""
     from audit.ingest import ingest
-    from audit.render import ingest_view
+    from audit.render import bindings_table, ingest_view
 
-    _console().print(*ingest_view(ingest(_settings(ctx), report, drafts)))
+    result = ingest(_settings(ctx), report, drafts, dry_run, fmt and fmt.value)
+    _console().print(*ingest_view(result), bindings_table(result.planned))
 
 
 @app.command("ci")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.claims import load_all
-from audit.drafts import Match, match, write_drafts
+from audit.drafts import Match, Planned, match, plan, write_drafts
 from audit.records import now
 from audit.report_format import ReportRecord, read_report
 from audit.settings import Settings
@@ -18,6 +18,7 @@ class IngestResult:
     record: ReportRecord
     matches: list[Match]
     drafts: list[Path]
+    planned: list[Planned] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -35,11 +36,17 @@ def store_report(store: Store, rec: ReportRecord) -> None:
     })  # fmt: skip
 
 
-def ingest(settings: Settings, path: Path, drafts: bool = True) -> IngestResult:
-    record = read_report(path)
+def ingest(
+    settings: Settings, path: Path, drafts: bool = True, dry_run: bool = False, fmt: str | None = None
+) -> IngestResult:
+    """Read, check and store a report, and write specs for its new claims (``dry_run``: write nothing)."""
+    record = read_report(path, fmt)
     specs = load_all(settings.claims_dir) if settings.claims_dir.is_dir() else {}
     matches = match(record, specs)
+    planned = plan(record, matches, settings.claims_dir, set(specs))
+    if dry_run:
+        return IngestResult(record, matches, [], planned)
     written = write_drafts(record, matches, settings.claims_dir, set(specs)) if drafts else []
     with Store(settings.store) as store:
         store_report(store, record)
-    return IngestResult(record, matches, written)
+    return IngestResult(record, matches, written, planned)

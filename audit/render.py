@@ -288,6 +288,24 @@ def ingest_view(result) -> list:
     return [table, *lines]
 
 
+def bindings_table(planned) -> Table:
+    """How each new claim bound: the template and its slots, or why it stayed unbound."""
+    table = Table(title=f"New claims: {sum(p.spec.status == 'drafted' for p in planned)} of {len(planned)} bound")
+    for col in ("claim", "template", "experiment and params", "slots / why not"):
+        table.add_column(col, overflow="fold")
+    for p in planned:
+        b = p.spec.binding
+        if b is None:
+            table.add_row(escape(p.claim_id), "-", "unbound", escape(p.spec.evidence[0].note))
+            continue
+        slots = "; ".join(f"{k}: '{s.text}' -> {s.value}" for k, s in b.slots.items())
+        params = json.dumps(p.spec.experiment.params, sort_keys=True)
+        table.add_row(
+            escape(p.claim_id), escape(b.template), escape(f"{p.spec.experiment.name} {params}"), escape(slots)
+        )
+    return table
+
+
 def findings_table(findings) -> Table:
     table = Table(title=f"{len(findings)} relevant passages")
     for col in ("source", "location", "stance", "matched", "passage"):

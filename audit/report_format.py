@@ -24,7 +24,8 @@ COUNTS = re.compile(
 DATE = re.compile(r"^\s*((?:January|February|March|April|May|June|July|August|September|"
                   r"October|November|December) \d{1,2}, \d{4})\s*$", re.M)  # fmt: skip
 QUESTION = re.compile(r"Research question:\s*(.+?\?)", re.S)
-MARKS = {"✓": True, "✔": True, "×": False, "✗": False, "x": False, "X": False}
+MARKS = {"✓": True, "✔": True, "×": False, "✗": False, "x": False, "X": False, "yes": True, "no": False,
+         "true": True, "false": False}  # fmt: skip
 
 
 class ClaimRow(BaseModel):
@@ -70,16 +71,21 @@ def _parse_row(number: int, line: str) -> ClaimRow:
     if len(cells) != 3:
         raise IngestError(f"line {number}: expected 3 tab-separated cells (claim, ✓/×, "
                           f"confidence), found {len(cells)}")  # fmt: skip
-    statement, mark, conf = cells
-    if not statement or mark not in MARKS:
-        raise IngestError(f"line {number}: verified mark must be ✓ or ×, got '{mark}'")
+    return claim_row(number, *cells)
+
+
+def claim_row(number: int, statement: str, mark, conf) -> ClaimRow:
+    """One claims-table row, from any format's cells; one-line errors name the line (or entry)."""
+    mark = mark if isinstance(mark, bool) else MARKS.get(str(mark).strip().lower(), MARKS.get(str(mark).strip()))
+    if not statement or not isinstance(mark, bool):
+        raise IngestError(f"line {number}: verified mark must be ✓/✔ or ×/✗ (or yes/no), got '{mark}'")
     try:
         confidence = float(conf)
-    except ValueError:
+    except (TypeError, ValueError):
         raise IngestError(f"line {number}: confidence '{conf}' is not a number") from None
     if not 0.0 <= confidence <= 1.0:
         raise IngestError(f"line {number}: confidence {confidence} is outside 0-1")
-    return ClaimRow(line=number, statement=statement, verified=MARKS[mark], confidence=confidence)
+    return ClaimRow(line=number, statement=str(statement), verified=mark, confidence=confidence)
 
 
 def _table(lines: list[str]) -> list[ClaimRow]:
@@ -117,9 +123,12 @@ def _problems(rec: ReportRecord) -> list[str]:
     return found
 
 
-def parse(text: str, report_id: str, source_path: str = "") -> ReportRecord:
-    """Parse a report's text; raises ``IngestError`` with a line number on bad input."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+def clean(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def from_prose(text: str, report_id: str, source_path: str, rows: list[ClaimRow]) -> ReportRecord:
+    """A record from a text or markdown report: the header fields read from its prose."""
     lines = text.split("\n")
     counts = COUNTS.search(text)
     date, question = DATE.search(text), QUESTION.search(text)
@@ -128,21 +137,46 @@ def parse(text: str, report_id: str, source_path: str = "") -> ReportRecord:
         research_question=question and " ".join(question.group(1).split()),
         papers=counts and int(counts.group(1)), claims_stated=counts and int(counts.group(2)),
         verified_stated=counts and int(counts.group(3)),
-        quality=counts and float(counts.group(4)), rows=_table(lines),
+        quality=counts and float(counts.group(4)), rows=rows,
         references=_references(lines), source_path=source_path,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
     )  # fmt: skip
+    return checked(rec)
+
+
+def checked(rec: ReportRecord) -> ReportRecord:
+    """The record with its cross-checks: stated against found counts, rows cut mid-sentence."""
     return rec.model_copy(update={"problems": _problems(rec)})
 
 
-def read_report(path: Path) -> ReportRecord:
+def parse(text: str, report_id: str, source_path: str = "") -> ReportRecord:
+    """Parse a report in the seed's text format; raises ``IngestError`` with a line number on bad input."""
+    text = clean(text)
+    return from_prose(text, report_id, source_path, _table(text.split("\n")))
+
+
+def read_report(path: Path, fmt: str | None = None) -> ReportRecord:
+    """Read a report in any supported format (detected from its content unless ``fmt`` says)."""
+    from audit import report_json, report_markdown
+
     if not path.is_file():
         raise IngestError(f"{path}: no such file; pass the path of a synthesis report")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise IngestError(f"{path}: not UTF-8 text; expected a synthesis report") from None
-    return parse(text, report_id=path.stem, source_path=str(path))
+    readers = {"text": parse, "md": report_markdown.parse, "json": report_json.parse}
+    return readers[fmt or detect(text)](text, report_id=path.stem, source_path=str(path))
+
+
+def detect(text: str) -> str:
+    """json when the content is a JSON object; md when its claims sit in a '| Claim |' table; else text."""
+    from audit import report_markdown
+
+    body = clean(text).lstrip()
+    if body.startswith(("{", "[")):
+        return "json"
+    return "md" if any(report_markdown.HEADER.match(line) for line in body.split("\n")) else "text"
 
 
 def normalise(statement: str) -> str:

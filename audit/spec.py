@@ -109,10 +109,26 @@ class Evidence(_Strict):
     location: str
 
 
+class SlotBinding(_Strict):
+    text: str  # as the statement printed it
+    value: Any  # what it resolved to
+    how: str  # which vocabulary resolved it
+
+
+class BindingRecord(_Strict):
+    """Which claim template bound a drafted spec, and how each slot resolved."""
+
+    template: str
+    version: int
+    slots: dict[str, SlotBinding] = Field(default_factory=dict)
+
+
 class ClaimSpec(_Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     id: str = Field(pattern=SLUG)
-    status: Literal["curated", "draft"] = "curated"
+    # curated: written or reviewed by a person; drafted: bound by a claim template on ingest;
+    # draft: no template bound it (its evidence says why), so it has no experiment yet.
+    status: Literal["curated", "drafted", "draft"] = "curated"
     statement: str = Field(min_length=1)
     source: Source
     # None for our own hypotheses (a research question's claims): nothing to calibrate.
@@ -122,6 +138,7 @@ class ClaimSpec(_Strict):
     metric: Metric
     experiment: Experiment
     evidence: list[Evidence] = Field(default_factory=list)
+    binding: BindingRecord | None = None
 
     def params_for(self, profile: Profile) -> dict[str, Any]:
         """The experiment params with the profile's overrides laid on top."""

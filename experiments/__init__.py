@@ -22,3 +22,6 @@ FIGURES: dict[str, str] = {
 
 # Named by specs but not built yet: their claims show NOT_RUN with this reason.
 PLANNED: dict[str, str] = {}
+
+# What claim templates' slots resolve against (``audit.binding``): task names and aliases by role.
+VOCABULARY = "experiments.vocabulary:vocabulary"

@@ -88,7 +88,17 @@ def source(ctx) -> list[Measurement]:
     return [Measurement(metric=ctx.spec.metric.name, value=float(ok)), *parts]
 
 
-CHECKS = {"row-count": row_count, "source": source}
+def task_rows(ctx) -> list[Measurement]:
+    """Items of one task's split in one language, as the experiments load them (pack, else hub)."""
+    from experiments.tasks import get, load_records
+
+    task, split, lang = ctx.params["task"], ctx.params["split"], ctx.params["language"]
+    rows = load_records(get(task), split, lang, ctx)
+    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=len(rows)),
+            Measurement(metric=ctx.spec.metric.name, split=split, value=len(rows))]  # fmt: skip
+
+
+CHECKS = {"row-count": row_count, "source": source, "task-rows": task_rows}
 
 
 def run(ctx) -> list[Measurement]:

@@ -41,6 +41,7 @@ class Task:
     profiles: dict[str, dict] = field(default_factory=dict)
     # Per-profile positive-control floors (0-100) a reference arm must reach on this target.
     floor: dict[str, float] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ def test_drafts_are_written_only_for_missing_claims(settings, seed_report):
     first = ingest(settings, seed_report)
     assert len(first.drafts) == 1
     draft = load_all(settings.claims_dir)[first.drafts[0].stem]
-    assert draft.status == "draft"
+    assert draft.status == "drafted" and draft.binding.template == "intermediate-train-size"
+    assert draft.experiment.params == {"check": "row-count", "datasets": ["mnli"], "split": "train"}
+    assert draft.evidence[0].location == "report 000_adfd80519d6416c1, line 50"  # no machine path
     assert draft.claimed.value == 392702 and draft.claimed.precision == 0.5
     assert (draft.synthesis.verified, draft.synthesis.confidence) == (False, 0.09)
     again = ingest(settings, seed_report)

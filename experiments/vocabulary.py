@@ -1,0 +1,24 @@
+"""The names a report may use for this project's tasks and datasets, for claim templates.
+
+``vocabulary()`` maps each role ("intermediate", "target") to {lower-cased name or alias:
+[task names]}: a name two tasks share ("SQuAD": v1.1 and v2.0) maps to both, and the
+binder treats it as ambiguous. ``datasets`` maps an intermediate task to the datasets of
+``datasets.yaml`` whose rows it is made of (ANLI+ is its parts).
+"""
+
+from __future__ import annotations
+
+from experiments.dataset_facts import catalogue
+from experiments.tasks import registry
+
+
+def vocabulary() -> dict[str, dict]:
+    out: dict[str, dict] = {"intermediate": {}, "target": {}, "datasets": {}}
+    known = set(catalogue()["datasets"])
+    for task in registry().values():
+        for name in {task.name, task.name.replace("_", " "), *task.aliases}:
+            out[task.role].setdefault(name.casefold(), []).append(task.name)
+        parts = task.parts or [task.name]
+        if all(p in known for p in parts):
+            out["datasets"][task.name] = parts
+    return out
