@@ -25,7 +25,8 @@ import yaml
 from audit.spec import WORDS, printed_precision
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "claims" / "templates.yaml"
-SLOT = re.compile(r"\{(\w+):(intermediate|target|language|number)\}")
+SLOT = re.compile(r"\{(\w+):(intermediate|target|intermediates|targets|sources|language|number)\}")
+LIST = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")  # "A, B and C" -> A | B | C
 NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 MAX_STATEMENT = 2000  # characters; longer rows are not bound (patterns stay linear on short text)
 
@@ -93,9 +94,24 @@ def _number(text: str, slot: str) -> tuple[float, str]:
     return float(plain.replace(",", "")), f"number '{text}'"
 
 
+def _source(text: str, slot: str) -> tuple[str, str]:
+    found = vocabulary()["sources"].get(text.strip().casefold())
+    if not found:
+        raise LookupError(text)
+    return found, f"source '{text}' = {found}"
+
+
+def _many(kind: str, text: str, slot: str) -> tuple[list, str]:
+    one = (lambda t: _task(kind[:-1], t, slot)) if kind != "sources" else (lambda t: _source(t, slot))
+    parts = [one(t) for t in LIST.split(text.strip()) if t]
+    return [v for v, _ in parts], "; ".join(how for _, how in parts)
+
+
 def resolve(kind: str, text: str, slot: str) -> tuple[Any, str]:
     if kind in {"intermediate", "target"}:
         return _task(kind, text, slot)
+    if kind in {"intermediates", "targets", "sources"}:
+        return _many(kind, text, slot)
     return _language(text, slot) if kind == "language" else _number(text, slot)
 
 

@@ -3,7 +3,8 @@
 ``vocabulary()`` maps each role ("intermediate", "target") to {lower-cased name or alias:
 [task names]}: a name two tasks share ("SQuAD": v1.1 and v2.0) maps to both, and the
 binder treats it as ambiguous. ``datasets`` maps an intermediate task to the datasets of
-``datasets.yaml`` whose rows it is made of (ANLI+ is its parts).
+``datasets.yaml`` whose rows it is made of (ANLI+ is its parts); ``sources`` maps the
+names a report gives a dataset's origin to the keys the source check expects.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from experiments.tasks import registry
 
 
 def vocabulary() -> dict[str, dict]:
-    out: dict[str, dict] = {"intermediate": {}, "target": {}, "datasets": {}}
+    out: dict[str, dict] = {"intermediate": {}, "target": {}, "datasets": {}, "sources": {}}
     known = set(catalogue()["datasets"])
+    for key, names in catalogue().get("sources", {}).items():
+        out["sources"].update({n.casefold(): key for n in [key, *names]})
     for task in registry().values():
         for name in {task.name, task.name.replace("_", " "), *task.aliases}:
             out[task.role].setdefault(name.casefold(), []).append(task.name)
