@@ -17,12 +17,15 @@ from pydantic import BaseModel, Field
 from audit.errors import IngestError
 
 HEADER = re.compile(r"^\s*Claim\tVerified\tConfidence\s*$")
+# Bounded quantifiers and no whitespace runs across lines: a line of 300,000 digits or 100,000
+# blank lines must not make these backtrack for minutes, and counts stay within an INTEGER.
 COUNTS = re.compile(
-    r"(\d+) papers retrieved\.\s*(\d+) claims extracted;\s*(\d+) independently verified\."
-    r"\s*Quality review score:\s*(\d+(?:\.\d+)?)/10"
+    r"(?<!\d)(\d{1,9}) papers retrieved\.\s{0,8}(\d{1,9}) claims extracted;\s{0,8}(\d{1,9}) independently "
+    r"verified\.\s{0,8}Quality review score:\s{0,8}(\d{1,3}(?:\.\d{1,3})?)/10"
 )
-DATE = re.compile(r"^\s*((?:January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December) \d{1,2}, \d{4})\s*$", re.M)  # fmt: skip
+DATE = re.compile(r"^[ \t]*((?:January|February|March|April|May|June|July|August|September|"
+                  r"October|November|December) \d{1,2}, \d{4})[ \t]*$", re.M)  # fmt: skip
+REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 QUESTION = re.compile(r"Research question:\s*(.+?\?)", re.S)
 MARKS = {"✓": True, "✔": True, "×": False, "✗": False, "x": False, "X": False, "yes": True, "no": False,
          "true": True, "false": False}  # fmt: skip
@@ -166,7 +169,16 @@ def read_report(path: Path, fmt: str | None = None) -> ReportRecord:
     except UnicodeDecodeError:
         raise IngestError(f"{path}: not UTF-8 text; expected a synthesis report") from None
     readers = {"text": parse, "md": report_markdown.parse, "json": report_json.parse}
-    return readers[fmt or detect(text)](text, report_id=path.stem, source_path=str(path))
+    return readers[fmt or detect(text)](text, report_id=report_id(path), source_path=str(path))
+
+
+def report_id(path: Path) -> str:
+    """The report's id, from its file name; one that could name a folder outside claims/ is refused."""
+    stem = path.stem
+    if not REPORT_ID.match(stem) or set(stem) <= {"."}:
+        raise IngestError(f"{path.name}: the file name gives report id {stem!r}; rename the file to letters, "
+                          "digits, '.', '_' or '-' (for example 001_report.txt)")  # fmt: skip
+    return stem
 
 
 def detect(text: str) -> str:

@@ -42,3 +42,38 @@ def test_disagreeing_marks_are_reported(settings, seed_report):
     path.write_text(path.read_text().replace("confidence: 0.07", "confidence: 0.7"))
     problems = ingest(settings, seed_report).problems
     assert any("qqp-source: confidence 0.7 in the spec, 0.07 in the report" in p for p in problems)
+
+
+def _seed_variant(seed_report, tmp_path, name, transform):
+    path = tmp_path / name
+    path.write_text(transform(seed_report.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def test_pathological_reports_neither_hang_nor_overflow(seed_report, tmp_path):
+    import subprocess
+    import sys
+
+    from audit.report_format import read_report
+
+    blank = _seed_variant(seed_report, tmp_path, "blank.txt", lambda t: "\n" * 100_000 + t)
+    digits = _seed_variant(seed_report, tmp_path, "digits.txt", lambda t: t + "\n" + "7" * 300_000 + "\n")
+    huge = _seed_variant(seed_report, tmp_path, "huge.txt",
+                         lambda t: t.replace("papers retrieved", "1234567890 papers retrieved", 1))  # fmt: skip
+    code = "import sys; from pathlib import Path; from audit.report_format import read_report; " \
+           "[read_report(Path(p)) for p in sys.argv[1:]]"  # fmt: skip
+    # A hang detector, not a speed target: each of these parses in well under a second.
+    subprocess.run([sys.executable, "-c", code, str(blank), str(digits)], check=True, timeout=60)
+    assert read_report(blank).claims_stated == 21
+    assert read_report(huge).claims_stated is None  # a 10-digit count is not read as one
+
+
+def test_a_file_name_that_would_escape_the_claims_folder_is_refused(seed_report, tmp_path):
+    import pytest
+
+    from audit.errors import IngestError
+    from audit.report_format import read_report
+
+    path = _seed_variant(seed_report, tmp_path, "...txt", lambda t: t)
+    with pytest.raises(IngestError, match="report id '..'"):
+        read_report(path)
