@@ -6,8 +6,9 @@ uncertainty therefore has two parts:
 - seed noise, seen in the spread of the per-seed values (sample variance s^2 over n seeds);
 - item noise, which the spread across seeds cannot show, because every seed scores the same
   items. Each run estimates it by a paired bootstrap over its items (``item_replicates``:
-  the same item draws for every arm within a task and language, so a gain is resampled as a
-  paired difference), giving an item standard error per seed.
+  the same item draws for every arm and every language of a task, so a gain is resampled as
+  a paired difference and translated items move together), giving an item standard error
+  per seed.
 
 The standard error of the mean is sqrt(s^2 / n + mean(item_se^2)): the item part is not
 divided by n because the seeds share their items. The interval is Student's t on n - 1
@@ -110,8 +111,11 @@ def _method(n: int, items: bool) -> str:
 def item_replicates(cells: list, draws: int = DRAWS, seed: int = 0) -> dict:
     """Each cell's score on ``draws`` resamples of its items, keyed (arm, task, language).
 
-    Cells of one task and language are resampled with the same item draws (paired), matched
-    by item id; a cell whose ids differ from the group's is resampled on its own.
+    One set of draws per task and item count is shared by every arm (paired) and every
+    language of that task: translated dev sets (XNLI, PAWS-X, XQuAD) repeat the same items in
+    each language, so resampling languages independently would understate the noise of their
+    mean; for languages whose items are unrelated, sharing positions changes nothing in
+    expectation. A cell whose ids differ from its language's first cell is resampled alone.
     """
     import numpy as np
 
@@ -119,13 +123,19 @@ def item_replicates(cells: list, draws: int = DRAWS, seed: int = 0) -> dict:
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for c in cells:
         groups[(c.task, c.language)].append(c)
+    shared: dict[tuple[str, int], object] = {}
     out = {}
     for (task, lang), group in sorted(groups.items()):
         order = [i.id for i in group[0].items]
-        shared = rng.integers(0, max(len(order), 1), size=(draws, len(order)))
+        if (task, len(order)) not in shared:
+            shared[(task, len(order))] = rng.integers(0, max(len(order), 1), size=(draws, len(order)))
         for c in group:
             same = [i.id for i in c.items] == order
-            idx = shared if same else rng.integers(0, max(len(c.items), 1), size=(draws, len(c.items)))
+            idx = (
+                shared[(task, len(order))]
+                if same
+                else rng.integers(0, max(len(c.items), 1), size=(draws, len(c.items)))
+            )
             out[(c.arm, task, lang)] = _ratio(c.items, idx)
     return out
 

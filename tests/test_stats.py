@@ -77,3 +77,18 @@ def test_t_interval_worked_by_hand():
     assert iv.mean == 2.0
     assert iv.low == pytest.approx(2 - 2.484138, abs=1e-5)
     assert iv.high == pytest.approx(2 + 2.484138, abs=1e-5)
+
+
+def test_translated_languages_share_their_item_draws():
+    # Two languages with the same 40 items: their mean's bootstrap spread is that of one language
+    # (perfectly correlated), not 1/sqrt(2) of it as independent draws would claim.
+    from audit.records import Cell, Item
+    from audit.stats import item_replicates
+
+    items = [Item(id=str(i), num=float(i % 3 == 0)) for i in range(40)]
+    cells = [Cell(arm="a", role="treated", task="xnli", language=lang, items=items) for lang in ("de", "fr")]
+    reps = item_replicates(cells, draws=400, seed=3)
+    assert (reps[("a", "xnli", "de")] == reps[("a", "xnli", "fr")]).all()
+    other = Cell(arm="a", role="treated", task="panx", language="de", items=items)
+    both = item_replicates([*cells, other], draws=400, seed=3)
+    assert not (both[("a", "panx", "de")] == both[("a", "xnli", "de")]).all()  # another task: its own draws
