@@ -79,9 +79,10 @@ def _parse_row(number: int, line: str) -> ClaimRow:
 
 def claim_row(number: int, statement: str, mark, conf) -> ClaimRow:
     """One claims-table row, from any format's cells; one-line errors name the line (or entry)."""
+    given = mark
     mark = mark if isinstance(mark, bool) else MARKS.get(str(mark).strip().lower(), MARKS.get(str(mark).strip()))
     if not statement or not isinstance(mark, bool):
-        raise IngestError(f"line {number}: verified mark must be ✓/✔ or ×/✗ (or yes/no), got '{mark}'")
+        raise IngestError(f"line {number}: verified mark must be ✓/✔ or ×/✗ (or yes/no), got '{given}'")
     try:
         confidence = float(conf)
     except (TypeError, ValueError):
@@ -155,7 +156,9 @@ def checked(rec: ReportRecord) -> ReportRecord:
 def parse(text: str, report_id: str, source_path: str = "") -> ReportRecord:
     """Parse a report in the seed's text format; raises ``IngestError`` with a line number on bad input."""
     text = clean(text)
-    return from_prose(text, report_id, source_path, _table(text.split("\n")))
+    lines = text.split("\n")
+    _title(lines)  # a file with no title is not a report at all: say that before asking for its table
+    return from_prose(text, report_id, source_path, _table(lines))
 
 
 def read_report(path: Path, fmt: str | None = None) -> ReportRecord:

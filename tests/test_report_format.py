@@ -60,7 +60,7 @@ def test_crlf_and_bom_parse_the_same(seed_report):
         ("# A title\n\nno table here\n", "no claims table"),
         ("# T\nClaim\tVerified\tConfidence\n\n", "header but no rows"),
         ("# T\nClaim\tVerified\tConfidence\nA claim.\t✓\n", "line 3: expected 3 tab-separated cells"),
-        ("# T\nClaim\tVerified\tConfidence\nA claim.\tmaybe\t0.2\n", "must be ✓ or ×"),
+        ("# T\nClaim\tVerified\tConfidence\nA claim.\tmaybe\t0.2\n", "must be ✓/✔ or ×/✗ .*got 'maybe'"),
         ("# T\nClaim\tVerified\tConfidence\nA claim.\t✓\thigh\n", "'high' is not a number"),
         ("# T\nClaim\tVerified\tConfidence\nA claim.\t✓\t1.7\n", "outside 0-1"),
     ],
