@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from audit import safe_yaml
 from audit.claims import find, load_all
 from audit.errors import AuditError
 from audit.profiles import Profile
@@ -65,9 +65,9 @@ def load_baseline(path: Path) -> Baseline:
     if not path.is_file():
         raise AuditError(f"{path}: no such baseline file; pass --baseline PATH")
     try:
-        return Baseline.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except yaml.YAMLError as exc:
-        raise AuditError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        return Baseline.model_validate(safe_yaml.load(path))
+    except safe_yaml.YamlError as exc:
+        raise AuditError(f"{path}: {exc}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         raise AuditError(f"{path}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None

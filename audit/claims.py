@@ -1,6 +1,6 @@
 """Loading claim specs from ``claims/<report-id>/<claim-id>.yaml``.
 
-Each file is parsed with ``yaml.safe_load`` and validated as a ``ClaimSpec``. A bad
+Each file is parsed with ``audit.safe_yaml`` (safe, with limits) and validated as a ``ClaimSpec``. A bad
 file raises ``SpecError`` naming the file, the field and the problem.
 """
 
@@ -9,20 +9,18 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from audit import safe_yaml
 from audit.errors import SpecError, UnknownClaimError
 from audit.spec import ClaimSpec
 
 
 def load_spec(path: Path) -> ClaimSpec:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "document"
-        raise SpecError(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raw = safe_yaml.load(path)
+    except safe_yaml.YamlError as exc:
+        raise SpecError(path, "<file>", str(exc)) from None
     if not isinstance(raw, dict):
         raise SpecError(path, "<root>", "expected a mapping of spec fields")
     try:

@@ -51,19 +51,29 @@ def _console(stderr: bool = False):
 
 
 def handled(fn):
-    """Turn user-facing errors into one line and a non-zero exit, never a traceback."""
+    """Turn user-facing errors into one line and a non-zero exit, never a traceback.
+
+    An ``OSError`` here comes from a path the user gave (a store under a file, a
+    read-only folder); it is theirs to fix, so it is a one-line error too.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from audit.errors import AuditError
+        from audit.errors import AuditError, one_line
 
         try:
             return fn(*args, **kwargs)
-        except AuditError as exc:
-            _console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from None
+        except (AuditError, OSError) as exc:
+            message = str(exc) if isinstance(exc, AuditError) else _os_message(exc)
+            _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)}", soft_wrap=True, markup=True)
+            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
     return wrapper
+
+
+def _os_message(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}; check the path and its permissions"
 
 
 def _settings(ctx: typer.Context):
@@ -190,6 +200,7 @@ def ingest_cmd(
 
 
 @app.command("ci")
+@handled
 def ci_cmd(
     ctx: typer.Context,
     baseline: Annotated[Path, typer.Option(help="Committed baseline of values and verdicts.")] = Path(
@@ -199,19 +210,14 @@ def ci_cmd(
 ) -> None:
     """Re-run the baseline's claims; exit 1 if a value or verdict moved beyond tolerance."""
     from audit.ci import run_ci
-    from audit.errors import AuditError
     from audit.render import ci_table, write_file
 
-    try:
-        outcomes = run_ci(_settings(ctx), baseline)
-        _console().print(ci_table(outcomes))
-        if junit is not None:
-            from audit.junit import junit_xml
+    outcomes = run_ci(_settings(ctx), baseline)
+    _console().print(ci_table(outcomes))
+    if junit is not None:
+        from audit.junit import junit_xml
 
-            write_file(junit, junit_xml(outcomes))
-    except AuditError as exc:
-        _console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        write_file(junit, junit_xml(outcomes))
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
@@ -257,7 +263,17 @@ class _progress:
         self.bar.stop()
 
 
+def _warn_one_line(message, category, *_args, **_kwargs) -> None:
+    """Library warnings (a quarantined record, ...) as one terminal-safe line, not Python's two."""
+    from audit.errors import one_line
+
+    _console(stderr=True).print(f"[yellow]warning:[/] {one_line(str(message))}", soft_wrap=True)
+
+
 def main() -> None:
+    import warnings
+
+    warnings.showwarning = _warn_one_line
     app()
 
 

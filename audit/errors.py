@@ -5,6 +5,14 @@ never as a traceback. The message says what is wrong and how to fix it.
 """
 
 
+def one_line(text: str) -> str:
+    """A message safe for the terminal: rich markup escaped, control characters shown as escapes, one line."""
+    from rich.markup import escape
+
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in " ".join(str(text).split()))
+    return escape(shown)
+
+
 class AuditError(Exception):
     """Bad input or configuration; the CLI prints it as one line and exits 2."""
 

@@ -19,21 +19,40 @@ class IngestResult:
     matches: list[Match]
     drafts: list[Path]
     planned: list[Planned] = field(default_factory=list)
+    version: int | None = None  # None: not stored (a dry run)
+    new_version: bool = False
 
     @property
     def problems(self) -> list[str]:
         return self.record.problems + [d for m in self.matches for d in m.disagreements]
 
 
-def store_report(store: Store, rec: ReportRecord) -> None:
+def store_report(store: Store, rec: ReportRecord) -> tuple[int, bool]:
+    """Keep this version of the report (by content) and make it the current one.
+
+    Returns (version, new). The same bytes again are the same version; a changed file
+    under the same name is a new version, and the earlier ones stay in ``report_versions``.
+    """
+    rows = store.con.execute(
+        "SELECT version, sha256 FROM report_versions WHERE report_id = ? ORDER BY version", [rec.id]
+    ).fetchall()
+    same = [v for v, sha in rows if sha == rec.sha256]
+    if same:
+        return same[0], False
+    version, stamp = len(rows) + 1, now()
+    store.upsert("report_versions", {
+        "report_id": rec.id, "version": version, "sha256": rec.sha256, "source_path": rec.source_path,
+        "rows_found": len(rec.rows), "record": rec.model_dump(mode="json"), "ingested_at": stamp,
+    })  # fmt: skip
     store.upsert("reports", {
         "id": rec.id, "title": rec.title, "date": rec.date,
         "research_question": rec.research_question, "papers": rec.papers,
         "claims_stated": rec.claims_stated, "verified_stated": rec.verified_stated,
         "quality": rec.quality, "rows_found": len(rec.rows), "verified_found": rec.verified_found,
         "source_path": rec.source_path, "sha256": rec.sha256,
-        "record": rec.model_dump(mode="json"), "ingested_at": now(),
+        "record": rec.model_dump(mode="json"), "ingested_at": stamp,
     })  # fmt: skip
+    return version, True
 
 
 def ingest(
@@ -48,5 +67,5 @@ def ingest(
         return IngestResult(record, matches, [], planned)
     written = write_drafts(record, matches, settings.claims_dir, set(specs)) if drafts else []
     with Store(settings.store) as store:
-        store_report(store, record)
-    return IngestResult(record, matches, written, planned)
+        version, new = store_report(store, record)
+    return IngestResult(record, matches, written, planned, version, new)

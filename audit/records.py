@@ -130,9 +130,31 @@ def write_atomic(record: RunRecord, directory: Path) -> Path:
     return final
 
 
+class QuarantineWarning(UserWarning):
+    """A record file that is not a run record was moved aside; the runs it held must be re-run."""
+
+
 def read_records(directory: Path) -> list[RunRecord]:
-    """Every finished record in the directory; temporary files are skipped."""
+    """Every finished record in the directory; temporary files are skipped, unreadable ones quarantined.
+
+    One truncated or foreign JSON file must not stop every later run from being
+    stored, nor be deleted: it moves to ``quarantine/`` with a warning that names it.
+    """
     if not directory.is_dir():
         return []
     paths = sorted(p for p in directory.glob("*.json") if not p.name.startswith(".tmp-"))
-    return [RunRecord.model_validate_json(p.read_text(encoding="utf-8")) for p in paths]
+    return [r for r in map(_read_one, paths) if r is not None]
+
+
+def _read_one(path: Path) -> RunRecord | None:
+    import warnings
+
+    try:
+        return RunRecord.model_validate_json(path.read_bytes())
+    except (ValueError, OSError) as exc:
+        target = path.parent / "quarantine" / path.name
+        target.parent.mkdir(exist_ok=True)
+        path.replace(target)
+        reason = str(exc).splitlines()[0][:160]
+        warnings.warn(f"{path.name} is not a run record ({reason}); moved to {target}", QuarantineWarning, stacklevel=2)
+        return None

@@ -281,11 +281,21 @@ def ingest_view(result) -> list:
         ("references", str(len(rec.references))),
         ("curated specs matched", f"{matched}/{len(rec.rows)}"),
         ("drafts written", ", ".join(str(p) for p in result.drafts) or "none"),
+        ("stored as", _version_text(result)),
     ):  # fmt: skip
         table.add_row(field, escape(value))
     problems = result.problems
     lines = [f"[yellow]! {escape(p)}[/]" for p in problems] or ["[green]counts match the table[/]"]
     return [table, *lines]
+
+
+def _version_text(result) -> str:
+    if result.version is None:
+        return "not stored (dry run)"
+    if not result.new_version:
+        return f"version {result.version} (unchanged: same content as stored)"
+    kept = f"; versions 1-{result.version - 1} are kept" if result.version > 1 else ""
+    return f"version {result.version} (sha256 {result.record.sha256[:12]}){kept}"
 
 
 def bindings_table(planned) -> Table:

@@ -40,7 +40,7 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -
     fn, code_files = registry.resolve(spec.experiment.name)
     ctx = RunContext(
         spec, profile, seed, spec.params_for(profile), settings.data_dir,
-        work_dir=settings.store.parent / "work" / spec.id, cache_dir=settings.store.parent / "stages",
+        work_dir=settings.work_dir / spec.id, cache_dir=settings.stages_dir,
     )  # fmt: skip
     # The code and git state as the run starts: edits made while it runs must not be credited to it.
     before = provenance.collect(spec.content_hash(), code_files, [])

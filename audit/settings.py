@@ -21,9 +21,23 @@ class Settings:
     data_dir: Path | None
 
     @property
+    def home(self) -> Path:
+        """The store's own folder, beside it: two stores in one folder never share records or stages."""
+        return self.store.parent / f"{self.store.stem}-files"
+
+    @property
     def records_dir(self) -> Path:
         """Workers drop their JSON run records here; one writer ingests them."""
-        return self.store.parent / "records"
+        return self.home / "records"
+
+    @property
+    def stages_dir(self) -> Path:
+        """The stage cache (content-hashed results) of this store's runs."""
+        return self.home / "stages"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
 
 
 def _claims_default() -> Path:

@@ -77,7 +77,7 @@ def test_junit_output_validates_and_names_each_outcome(monkeypatch, settings, tm
             "value": 8.2, "tolerance": 0.05, "verdict": "SUPPORTED"}  # fmt: skip
     moved = {**base, "value": 9.0, "why": "a deliberately altered value"}
     result, out = junit(settings, tmp_path, [base, moved])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     schema = etree.XMLSchema(etree.parse(str(Path(__file__).with_name("junit.xsd"))))
     doc = etree.parse(str(out))
     assert schema.validate(doc), schema.error_log

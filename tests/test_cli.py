@@ -45,6 +45,21 @@ def test_unknown_claim_suggests_and_exits_2(settings):
     assert "Traceback" not in result.output
 
 
+def test_an_id_with_markup_and_control_characters_is_shown_escaped(settings):
+    result = invoke(settings, "show", "[/]evil\x1b[31mred\x07")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output  # no raw control bytes reach the terminal
+    assert "[/]evil\\x1b[31mred\\x07" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_store_path_under_a_file_is_one_line_exit_2(settings, tmp_path, seed_report):
+    (tmp_path / "afile").write_text("x")
+    store = tmp_path / "afile" / "s.duckdb"
+    result = runner.invoke(app, ["--store", str(store), "ingest", "--no-drafts", str(seed_report)])
+    assert result.exit_code == 2 and "cannot open store" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_invalid_spec_is_one_line_exit_2(settings):
     path = settings.claims_dir / "000_adfd80519d6416c1" / "mnli-size.yaml"
     path.write_text(path.read_text().replace("kind: dataset-fact", "kind: rumour"))

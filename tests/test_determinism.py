@@ -58,7 +58,7 @@ def _newest(settings: Settings, seed: int = 0):
 
 def _weights(settings: Settings) -> dict[str, str]:
     """Each stage's trained weights by stage key and file: what a stage computed, bit for bit."""
-    stages = settings.store.parent / "stages"
+    stages = settings.stages_dir
     return {
         f"{p.relative_to(stages)}": hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(stages.rglob("*.safetensors"))

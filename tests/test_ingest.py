@@ -77,3 +77,22 @@ def test_a_file_name_that_would_escape_the_claims_folder_is_refused(seed_report,
     path = _seed_variant(seed_report, tmp_path, "...txt", lambda t: t)
     with pytest.raises(IngestError, match="report id '..'"):
         read_report(path)
+
+
+def test_reingesting_a_changed_file_adds_a_version_and_keeps_the_first(settings, seed_report, tmp_path):
+    path = tmp_path / "000_adfd80519d6416c1.txt"
+    text = seed_report.read_text()
+    path.write_text(text)
+    first = ingest(settings, path, drafts=False)
+    same = ingest(settings, path, drafts=False)
+    lines = text.split("\n")
+    last_row = max(i for i, line in enumerate(lines) if line.count("\t") == 2)
+    path.write_text("\n".join(lines[:last_row] + lines[last_row + 1 :]))  # one claim fewer
+    changed = ingest(settings, path, drafts=False)
+    assert (first.version, first.new_version, same.version, same.new_version) == (1, True, 1, False)
+    assert (changed.version, changed.new_version) == (2, True)
+    with Store(settings.store) as store:
+        kept = store.rows("SELECT version, rows_found FROM report_versions ORDER BY version")
+        current = store.rows("SELECT rows_found FROM reports")
+    assert [(r["version"], r["rows_found"]) for r in kept] == [(1, 21), (2, 20)]
+    assert [r["rows_found"] for r in current] == [20]

@@ -32,3 +32,19 @@ def test_an_input_read_twice_is_fingerprinted_once(tmp_path):
     ctx.use(f)
     ctx.use(f)
     assert ctx.data_files == [f]
+
+
+def test_a_truncated_or_foreign_record_is_quarantined_not_fatal(tmp_path):
+    import pytest
+
+    from audit.records import QuarantineWarning
+
+    rec = make_record()
+    write_atomic(rec, tmp_path)
+    (tmp_path / "half.json").write_text('{"run_id": "r2", "claim_')
+    (tmp_path / "other.json").write_text('{"hello": "world"}')
+    with pytest.warns(QuarantineWarning) as warned:
+        assert read_records(tmp_path) == [rec]
+    assert sorted(str(w.message).split()[0] for w in warned) == ["half.json", "other.json"]
+    assert sorted(p.name for p in (tmp_path / "quarantine").iterdir()) == ["half.json", "other.json"]
+    assert read_records(tmp_path) == [rec]  # quarantined once, not again

@@ -130,3 +130,41 @@ def test_item_outcomes_go_in_and_come_back_cell_by_cell(tmp_path):
         assert store.count("item_outcomes") == 8
         back = store.cells([record.run_id])[record.run_id]
     assert back == cells  # order, ids, fractions and predicted classes survive
+
+
+def test_a_sqlite_file_at_the_store_path_is_refused_and_left_intact(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "audit.duckdb"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE mine (a INTEGER)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="is a SQLite database"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_duckdb_file_of_another_schema_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE runs (x INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="another schema"):
+        Store(path)
+
+
+def test_a_store_path_under_a_file_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(StoreError, match="cannot open store") as info:
+        Store(tmp_path / "afile" / "audit.duckdb")
+    assert "\n" not in str(info.value)
+
+
+def test_two_stores_in_one_folder_keep_their_own_records_and_stages(tmp_path):
+    from audit.settings import Settings
+
+    a, b = (Settings(store=tmp_path / name, claims_dir=tmp_path, data_dir=None) for name in ("a.duckdb", "b.duckdb"))
+    assert a.records_dir != b.records_dir and a.stages_dir != b.stages_dir
+    assert a.records_dir.parent == a.home and a.home.parent == tmp_path

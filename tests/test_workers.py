@@ -38,3 +38,54 @@ def test_a_worker_that_dies_is_one_line_and_keeps_the_finished_records(monkeypat
 
 def test_cores_is_at_least_one():
     assert cores() >= 1
+
+
+def test_a_worker_dies_with_its_parent(tmp_path):
+    """kill -9 of the parent takes its worker with it (Linux: PR_SET_PDEATHSIG)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("parent-death signal is Linux only")
+    pid_file = tmp_path / "child.pid"
+    child_py = tmp_path / "child.py"
+    child_py.write_text(
+        "import os, sys, time\n"
+        "from audit.workers import die_with_parent\n"
+        "die_with_parent(int(sys.argv[2]))\n"
+        "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    parent = (
+        "import os, subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, {str(child_py)!r}, {str(pid_file)!r}, str(os.getpid())])\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.1)
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for _ in range(50):
+        if not _alive(child):
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the child outlived its killed parent")
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead, only not yet reaped
+        return f.read().split(")")[-1].split()[0] != "Z"

@@ -23,6 +23,22 @@ _MIGRATIONS_TABLE = (
 )
 
 
+# Never fetch DuckDB extensions: given a SQLite file, DuckDB would try to download one.
+_OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def _refuse_foreign(path: Path) -> None:
+    """A file at the store path that is not a DuckDB database is someone else's data: leave it alone."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head[8:12] != _DUCKDB_MAGIC:
+        kind = "a SQLite database" if head.startswith(b"SQLite format") else "not a DuckDB database"
+        raise StoreError(f"{path} is {kind}; pass --store with a new or an audit store path")
+
+
 class Store:
     """A connection to one store file, migrated to the latest schema on open."""
 
@@ -38,12 +54,13 @@ class Store:
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; run 'audit verify' first or pass --store")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_foreign(self.path)
         try:
-            return duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise StoreError(f"cannot open store {self.path}: {first}") from None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return duckdb.connect(str(self.path), read_only=read_only, config=_OFFLINE)
+        except (duckdb.Error, OSError) as exc:
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise StoreError(f"cannot open store {self.path}: {first}; pass --store with a writable path") from None
 
     def close(self) -> None:
         self.con.close()
@@ -63,8 +80,14 @@ class Store:
             return 0
         return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
+    def _has_tables(self) -> bool:
+        return self.con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0] > 0
+
     def migrate(self, upto: int = LATEST) -> None:
         """Apply every migration newer than the store, each in its own transaction."""
+        if self.schema_version() == 0 and self._has_tables():
+            raise StoreError(f"{self.path} is a DuckDB database of another schema (no schema_migrations table); "
+                             "pass --store with a new or an audit store path")  # fmt: skip
         self.con.execute(_MIGRATIONS_TABLE)
         current = self.schema_version()
         if current > LATEST:

@@ -100,6 +100,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE verdicts ADD COLUMN smallest_effect DOUBLE;
         """,
     ),
+    (
+        7,
+        "every ingested version of a report is kept, by content; reports holds the newest",
+        """
+        CREATE TABLE report_versions (
+            report_id VARCHAR, version INTEGER, sha256 VARCHAR, source_path VARCHAR, rows_found INTEGER,
+            record JSON, ingested_at TIMESTAMPTZ, PRIMARY KEY (report_id, version)
+        );
+        INSERT INTO report_versions
+            SELECT id, 1, sha256, source_path, rows_found, record, ingested_at FROM reports;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
