@@ -270,11 +270,35 @@ def _warn_one_line(message, category, *_args, **_kwargs) -> None:
     _console(stderr=True).print(f"[yellow]warning:[/] {one_line(str(message))}", soft_wrap=True)
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> int:
+    """The command line as a function: usage errors are one line (exit 2), as every input error is."""
+    import sys
     import warnings
 
+    from typer.exceptions import TyperException  # typer's own click: its usage errors derive from this
+
+    from audit.errors import one_line
+
     warnings.showwarning = _warn_one_line
-    app()
+    if not (sys.argv[1:] if argv is None else argv):
+        argv = ["--help"]  # bare `audit` shows its help (click would raise it as a usage error)
+    try:
+        return app(args=argv, prog_name="audit", standalone_mode=False) or 0
+    except typer.Abort:
+        _console(stderr=True).print("aborted")
+        return 130
+    except TyperException as exc:
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx else "audit"
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)} (try '{where} --help')", soft_wrap=True)
+        return getattr(exc, "exit_code", 2)
+
+
+def main() -> None:
+    import sys
+
+    sys.exit(run())
 
 
 if __name__ == "__main__":
