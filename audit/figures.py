@@ -25,7 +25,7 @@ def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
         return []
     profiles = [profile] if profile else [p.value for p in Profile]
     drawn = []
-    with Store(store_path, read_only=True) as store:
+    with Store.reader(store_path) as store:
         for experiment, target in experiments.FIGURES.items():
             module, _, attr = target.partition(":")
             for prof in profiles:

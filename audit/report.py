@@ -48,7 +48,7 @@ def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, list[Ver
     if not store_path.exists():
         return {}
     found: dict[str, list[Verdict]] = {}
-    with Store(store_path) as store:
+    with Store.reader(store_path) as store:
         for row in store.latest_verdicts(profile):
             found.setdefault(row["claim_id"], []).append(from_row(row))
     return found
@@ -58,7 +58,7 @@ def newest_provenance(store_path: Path, claim_id: str) -> dict | None:
     """The provenance of a claim's newest stored run, if any."""
     if not store_path.exists():
         return None
-    with Store(store_path) as store:
+    with Store.reader(store_path) as store:
         return store.newest_provenance(claim_id)
 
 
@@ -66,7 +66,7 @@ def run_details(store_path: Path, verdict: Verdict, spec: ClaimSpec) -> dict:
     """What a claim's section shows beyond its verdict: each seed's headline value and the newest provenance."""
     if not store_path.exists():
         return {"seeds": [], "provenance": None}
-    with Store(store_path, read_only=True) as store:
+    with Store.reader(store_path) as store:
         return {"seeds": store.seed_values(verdict.run_ids, spec.metric.name),
                 "provenance": store.newest_provenance(spec.id)}  # fmt: skip
 

@@ -96,9 +96,12 @@ def verify(
     """Run every claim's seeds (``jobs`` worker processes side by side), then judge each claim."""
     runs = [(spec, seed) for spec in specs if registry.is_registered(spec.experiment.name)
             for seed in range(seeds_for(spec, seeds))]  # fmt: skip
+    # The store is held only before and after the runs, never during them: readers and
+    # other writers wait seconds for its lock, not the length of an audit.
     with Store(settings.store) as store:
         sync_claims(store, specs)
-        run_all(runs, profile, settings, jobs, progress)
+    run_all(runs, profile, settings, jobs, progress)
+    with Store(settings.store) as store:
         store.ingest_records(settings.records_dir)
         fresh = [judge_stored(store, spec, profile, seeds) for spec in specs]
         verdicts = adjust(fresh, family(store, fresh, profile))

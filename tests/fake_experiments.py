@@ -52,3 +52,11 @@ def gated(ctx):
     ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 64, one_class=bad)]
     gain = (30 if bad else 64) / 0.9 - 60 / 0.9
     return [Measurement(metric=ctx.spec.metric.name, value=gain), Measurement(metric="item_se[avg_gain]", value=0.5)]
+
+
+def sleepy(ctx):
+    """Slow enough to be killed mid-run: a run that takes ``params.sleep`` seconds."""
+    import time
+
+    time.sleep(ctx.params.get("sleep", 1.0))
+    return per_seed(ctx)

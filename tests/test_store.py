@@ -1,4 +1,5 @@
 import multiprocessing as mp
+import time
 
 import duckdb
 import pytest
@@ -80,33 +81,50 @@ def test_parallel_workers_hand_over_through_records_to_one_writer(tmp_path):
     assert total == sum(range(12))
 
 
-def test_a_second_writer_process_is_refused_with_one_line(tmp_path):
+def test_a_second_writer_waits_for_the_lock_then_gives_up_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUDIT_STORE_WAIT", "1")
     path = tmp_path / "s.duckdb"
-    ready = tmp_path / "ready"
-    holder = mp.get_context("spawn").Process(target=_hold, args=(str(path), str(ready)))
-    holder.start()
+    holder = _holding(path, tmp_path / "ready", seconds=30)
     try:
-        _wait_for(ready)
-        with pytest.raises(StoreError, match="cannot open store"):
+        start = time.monotonic()
+        warned = pytest.warns(UserWarning, match="in use by another audit process")
+        with warned, pytest.raises(StoreError, match="cannot open store") as info:
             Store(path)
+        assert time.monotonic() - start >= 1 and "\n" not in str(info.value)
     finally:
         holder.terminate()
         holder.join()
 
 
-def _hold(path, ready):
-    import time
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_writer_or_reader_gets_the_store_once_the_holder_lets_go(tmp_path, monkeypatch, reader):
+    monkeypatch.setenv("AUDIT_STORE_WAIT", "60")
+    path = tmp_path / "s.duckdb"
+    holder = _holding(path, tmp_path / "ready", seconds=2)
+    with pytest.warns(UserWarning, match="waiting up to 60 s"):
+        store = Store.reader(path) if reader else Store(path)
+    with store:
+        assert store.schema_version() == LATEST
+    holder.join()
+
+
+def _holding(path, ready, seconds: float):
+    holder = mp.get_context("spawn").Process(target=_hold, args=(str(path), str(ready), seconds))
+    holder.start()
+    _wait_for(ready)
+    return holder
+
+
+def _hold(path, ready, seconds):
     from pathlib import Path
 
     store = Store(Path(path))
     Path(ready).write_text("1")
-    time.sleep(30)
+    time.sleep(seconds)
     store.close()
 
 
 def _wait_for(path):
-    import time
-
     for _ in range(300):
         if path.exists():
             return

@@ -39,6 +39,39 @@ def _refuse_foreign(path: Path) -> None:
         raise StoreError(f"{path} is {kind}; pass --store with a new or an audit store path")
 
 
+def lock_wait() -> float:
+    """Seconds to wait for another process's lock on the store (``AUDIT_STORE_WAIT``, default 600)."""
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("AUDIT_STORE_WAIT", "600")))
+    except ValueError:
+        raise StoreError("AUDIT_STORE_WAIT must be a number of seconds") from None
+
+
+def _wait_for_lock(connect, path: Path):
+    """Connect, waiting while another process holds the store's lock (DuckDB allows one writer).
+
+    The writer holds it only while it ingests records and judges, seconds at a time, so a
+    second verify or a reader waits its turn instead of failing; past the wait it is one line.
+    """
+    import time
+    import warnings
+
+    deadline, told = time.monotonic() + lock_wait(), False
+    while True:
+        try:
+            return connect()
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            if not told:
+                warnings.warn(f"store {path} is in use by another audit process; waiting up to "
+                              f"{lock_wait():.0f} s (AUDIT_STORE_WAIT)", stacklevel=3)  # fmt: skip
+                told = True
+            time.sleep(0.2)
+
+
 class Store:
     """A connection to one store file, migrated to the latest schema on open."""
 
@@ -57,10 +90,25 @@ class Store:
         _refuse_foreign(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return duckdb.connect(str(self.path), read_only=read_only, config=_OFFLINE)
+            return _wait_for_lock(lambda: duckdb.connect(str(self.path), read_only=read_only, config=_OFFLINE),
+                                  self.path)  # fmt: skip
         except (duckdb.Error, OSError) as exc:
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise StoreError(f"cannot open store {self.path}: {first}; pass --store with a writable path") from None
+
+    @classmethod
+    def reader(cls, path: Path) -> Store:
+        """A read-only connection, for commands that only look: several may read at once.
+
+        A store at an older schema is migrated first (one short read-write open).
+        """
+        try:
+            return cls(path, read_only=True)
+        except StoreError as exc:
+            if "open it once without read-only" not in str(exc):
+                raise
+        cls(path).close()
+        return cls(path, read_only=True)
 
     def close(self) -> None:
         self.con.close()
