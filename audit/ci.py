@@ -9,11 +9,11 @@ Exit codes: 0 consistent, 1 a value or verdict moved, 2 a usage error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from audit import safe_yaml
 from audit.claims import find, load_all
@@ -35,7 +35,17 @@ class Check(BaseModel):
     value: float
     tolerance: float = Field(ge=0)
     verdict: Status
+    # Per seed, in seed order: the gate's real check, since a seed's value is bit-identical
+    # on one CPU kind; seed_tolerance covers what differs across kinds (see the baseline).
+    seed_values: list[float] = Field(default_factory=list)
+    seed_tolerance: float = Field(default=0.0, ge=0)
     why: str = ""
+
+    @model_validator(mode="after")
+    def _one_value_per_seed(self) -> Check:
+        if self.seed_values and len(self.seed_values) != self.seeds:
+            raise ValueError(f"seed_values has {len(self.seed_values)} values for {self.seeds} seeds")
+        return self
 
 
 class Baseline(BaseModel):
@@ -51,10 +61,22 @@ class Baseline(BaseModel):
 class Outcome:
     check: Check
     verdict: Verdict
+    seeds: list[float] = field(default_factory=list)  # measured, per seed in seed order
+
+    @property
+    def seeds_moved(self) -> list[int]:
+        """Seeds whose value left the baseline's per-seed tolerance (or was not measured)."""
+        base, tol = self.check.seed_values, self.check.seed_tolerance
+        if not base:
+            return []
+        if len(self.seeds) != len(base):
+            return list(range(len(base)))
+        return [i for i, (b, m) in enumerate(zip(base, self.seeds, strict=True)) if abs(m - b) > tol]
 
     @property
     def value_ok(self) -> bool:
-        return self.verdict.mean is not None and abs(self.verdict.mean - self.check.value) <= self.check.tolerance
+        mean_ok = self.verdict.mean is not None and abs(self.verdict.mean - self.check.value) <= self.check.tolerance
+        return mean_ok and not self.seeds_moved
 
     @property
     def ok(self) -> bool:
@@ -90,5 +112,14 @@ def run_ci(settings: Settings, baseline_path: Path) -> list[Outcome]:
     for check in baseline.checks:
         spec = with_params(find(specs, check.claim), check.profile, check.params)
         [verdict] = verify([spec], check.profile, check.seeds, settings, jobs=cores())
-        outcomes.append(Outcome(check, verdict))
+        outcomes.append(Outcome(check, verdict, _seed_values(settings, verdict, spec)))
     return outcomes
+
+
+def _seed_values(settings: Settings, verdict: Verdict, spec: ClaimSpec) -> list[float]:
+    from audit.store import Store
+
+    if not verdict.run_ids or not settings.store.exists():
+        return []
+    with Store.reader(settings.store) as store:
+        return [value for _, value in store.seed_values(verdict.run_ids, spec.metric.name)]

@@ -30,10 +30,17 @@ def _case(outcome) -> ET.Element:
     elif not outcome.ok:
         moved = (f"baseline {check.value:g} ± {check.tolerance:g} ({check.verdict}); measured "
                  f"{'-' if v.mean is None else f'{v.mean:g}'} ({v.status})")  # fmt: skip
+        moved += "".join(_seed_moved(outcome, i) for i in outcome.seeds_moved)
         ET.SubElement(case, "failure", message=moved, type="moved").text = message
     elif v.status in NOT_MEASURED:
         ET.SubElement(case, "skipped", message=message)
     return case
+
+
+def _seed_moved(outcome, i: int) -> str:
+    check, seeds = outcome.check, outcome.seeds
+    measured = repr(seeds[i]) if i < len(seeds) else "-"
+    return f"; seed {i}: baseline {check.seed_values[i]!r} ± {check.seed_tolerance:g}, measured {measured}"
 
 
 def junit_xml(outcomes: list) -> str:

@@ -349,6 +349,11 @@ def ci_table(outcomes) -> Table:
     for o in outcomes:
         c, v = o.check, o.verdict
         result = "[green]ok[/]" if o.ok else "[bold red]moved[/]"
-        table.add_row(c.claim, c.profile.value, f"{num(c.value)} ± {num(c.tolerance)}", measured_text(v),
-                      f"{c.verdict.value} -> {v.status.value}", result)  # fmt: skip
+        if o.seeds_moved:
+            result += f" (seeds {', '.join(map(str, o.seeds_moved))} beyond ± {num(c.seed_tolerance)})"
+        base = f"{num(c.value)} ± {num(c.tolerance)}"
+        if c.seed_values:
+            base += f"; per seed {', '.join(num(x) for x in c.seed_values)} ± {num(c.seed_tolerance)}"
+        table.add_row(c.claim, c.profile.value, base, measured_text(v), f"{c.verdict.value} -> {v.status.value}",
+                      result)  # fmt: skip
     return table

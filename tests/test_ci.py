@@ -132,3 +132,28 @@ def test_every_flag_in_the_ci_guide_exists():
         flags = {o for p in sub.params for o in getattr(p, "opts", []) if o.startswith("--")}
         assert set(re.findall(r"--[a-z-]+", before)) <= global_flags
         assert set(re.findall(r"--[a-z-]+", after)) <= flags, (command, after)
+
+
+def test_a_seed_that_moves_fails_the_gate_even_when_the_mean_holds(monkeypatch, settings, tmp_path):
+    from lxml import etree
+
+    bind(monkeypatch, settings, "squad-gain", "per_seed")
+    base = {"claim": "squad-gain", "profile": "full", "seeds": 3, "params": {"values": [8.1, 8.2, 8.3]},
+            "value": 8.2, "tolerance": 0.5, "verdict": "SUPPORTED", "seed_values": [8.1, 8.2, 8.3],
+            "seed_tolerance": 0.01}  # fmt: skip
+    swapped = {**base, "seed_values": [8.3, 8.2, 8.1]}  # same mean, seeds 0 and 2 moved
+    result, out = junit(settings, tmp_path, [base, swapped])
+    assert result.exit_code == 1, result.output
+    cases = etree.parse(str(out)).getroot()[0]
+    assert cases[0].find("failure") is None
+    message = cases[1].find("failure").get("message")
+    assert "seed 0: baseline 8.3" in message and "seed 2: baseline 8.1" in message and "seed 1" not in message
+
+
+def test_seed_values_must_match_the_seed_count(settings, tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(yaml.safe_dump({"schema_version": 1, "checks": [
+        {"claim": "squad-gain", "profile": "mini", "seeds": 3, "value": 0, "tolerance": 1, "verdict": "INVALID",
+         "seed_values": [1.0]}]}))  # fmt: skip
+    result = run(settings, path)
+    assert result.exit_code == 2 and "seed_values has 1 values for 3 seeds" in result.output
