@@ -60,7 +60,7 @@ def no_train_split(ctx) -> list[Measurement]:
     hub, repo, parts = Hub.from_env(), xtreme()["repo"], []
     grouped = families(hub.configs(repo))
     for name in ctx.params["datasets"]:
-        family = xtreme()["retrieval"][name]
+        family = xtreme()["families"][name]
         with_train = sum("train" in hub.splits(repo, c) for c in grouped.get(family, []))
         parts.append(Measurement(metric="configs_with_train", task=name, value=with_train))
         parts.append(Measurement(metric="configs", task=name, value=len(grouped.get(family, []))))
@@ -69,7 +69,18 @@ def no_train_split(ctx) -> list[Measurement]:
     return [Measurement(metric=ctx.spec.metric.name, value=float(ok)), *parts]
 
 
-CHECKS = {"tasks": task_count, "languages-per-task": languages_per_task, "no-train-split": no_train_split}
+def task_languages(ctx) -> list[Measurement]:
+    """Distinct languages of one task's family (its config names, or its language column)."""
+    hub, repo, task = Hub.from_env(), xtreme()["repo"], ctx.params["task"]
+    family = xtreme()["families"][task]
+    configs = families(hub.configs(repo)).get(family, [])
+    found = languages(hub, repo, family, configs) if configs else set()
+    return [Measurement(metric=ctx.spec.metric.name, value=len(found)),
+            Measurement(metric="configs", task=task, value=len(configs))]  # fmt: skip
+
+
+CHECKS = {"tasks": task_count, "languages-per-task": languages_per_task, "no-train-split": no_train_split,
+          "task-languages": task_languages}  # fmt: skip
 
 
 def run(ctx) -> list[Measurement]:

@@ -40,6 +40,14 @@ def bound(statement: str) -> Binding:
          "target-task-count", {"count": "tasks"}, 7),
         ("XNLI, PAWS-X and MLQA have no training data of their own.",
          "retrieval-without-training", {"datasets": ["xnli", "pawsx", "mlqa"]}, 1),
+        ("PAWS-X shows consistent improvements with most intermediate tasks.",
+         "gain-with-most-intermediates", {"targets": ["pawsx"], "compare": "no-intermediate"}, None),
+        ("Applying intermediate training to Tatoeba and XNLI yields large gains with nearly every intermediate task.",
+         "gain-with-most-intermediates", {"targets": ["tatoeba", "xnli"]}, None),
+        ("The PAWS-X benchmark covers 7 languages.",
+         "task-language-count", {"count": "task-languages", "task": "pawsx"}, 7),
+        ("WikiANN is evaluated in 40 languages.",
+         "task-language-count", {"task": "panx"}, 40),
         ("English intermediate training beats continued multilingual masked language modelling.",
          "english-beats-mlm", {"compare": "intermediate-plus-mlm"}, None),
     ],
@@ -66,7 +74,7 @@ def test_an_ambiguous_slot_is_never_guessed():
 
 
 def test_unmatched_statements_say_so_with_the_nearest_templates():
-    b = bind("The PAWS-X benchmark covers 7 languages.")
+    b = bind("The PAWS-X benchmark was released in 2019.")
     assert isinstance(b, Unbound) and b.reason == "no template matched" and b.nearest
     assert isinstance(bind("Intermediate-task training on Klingon yields a target-task improvement of 2 points."),
                       Unbound)  # fmt: skip
@@ -87,9 +95,10 @@ def test_binding_the_seed_without_its_curated_specs_reproduces_their_experiments
                 agree.append(spec.id)
     # anli-plus-size binds its five parts but not the curated drop_no_gold; squad-source binds the
     # same two datasets in the statement's order; squad-gain's "SQuAD" is ambiguous (v1.1 or v2.0).
-    assert set(agree) == {"mnli-gain", "hellaswag-gain", "mnli-size", "xnli-no-gain", "english-beats-mlm",
-                          "hellaswag-source", "qqp-source", "language-count", "multitask-gain",
-                          "retrieval-no-train", "target-task-count"}, (agree, bound_any)  # fmt: skip
+    expected = {"mnli-gain", "hellaswag-gain", "mnli-size", "xnli-no-gain", "english-beats-mlm",
+                "hellaswag-source", "qqp-source", "language-count", "multitask-gain",
+                "retrieval-no-train", "target-task-count", "retrieval-gain", "tydiqa-gain"}  # fmt: skip
+    assert set(agree) == expected, (agree, bound_any)
     assert "squad-gain" not in bound_any and {"anli-plus-size", "squad-source"} <= set(bound_any)
 
 
@@ -115,7 +124,7 @@ def test_a_new_reports_bound_dataset_fact_verifies_offline_from_the_pack(setting
 
     settings = dataclasses.replace(settings, data_dir=data_pack)
     report = second_report(tmp_path, ["The MLQA German development set contains 512 questions.",
-                                      "The PAWS-X benchmark covers 7 languages."])  # fmt: skip
+                                      "XLM-R Large has 550 million parameters."])  # fmt: skip
     dry = ingest(settings, report, dry_run=True)
     assert [p.spec.status for p in dry.planned] == ["drafted", "draft"] and dry.drafts == []
     assert not (settings.claims_dir / "001_second").exists()  # a dry run writes nothing
@@ -199,3 +208,20 @@ def test_format_can_be_forced(tmp_path):
     assert len(read_report(path).rows) == 2  # detected as markdown from its content
     with pytest.raises(IngestError, match="Claim<TAB>Verified"):
         read_report(path, "text")
+
+
+def test_a_bound_language_count_is_read_from_the_benchmarks_configs(settings, tmp_path, monkeypatch):
+    from audit.ingest import ingest
+    from audit.profiles import Profile
+    from audit.verdict import Status
+    from audit.verify import verify
+    from tests import hub_mirror
+
+    hub_mirror.xtreme(tmp_path / "mirror")  # PAN-X: de en fr sw; XNLI: a language column of en de fr
+    monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path / "mirror"))
+    report = second_report(tmp_path, ["The PAN-X benchmark covers 4 languages.", "XNLI covers 15 languages."])
+    result = ingest(settings, report)
+    specs = load_all(settings.claims_dir)
+    panx, xnli = (specs[p.stem] for p in result.drafts)
+    verdicts = verify([panx, xnli], Profile.MINI, 1, settings)
+    assert [(v.mean, v.status) for v in verdicts] == [(4, Status.SUPPORTED), (3, Status.REFUTED)]
