@@ -98,7 +98,17 @@ def task_rows(ctx) -> list[Measurement]:
             Measurement(metric=ctx.spec.metric.name, split=split, value=len(rows))]  # fmt: skip
 
 
-CHECKS = {"row-count": row_count, "source": source, "task-rows": task_rows}
+def gold_pairs(ctx) -> list[Measurement]:
+    """Gold pairs of a parallel task's split in one language (BUCC), as the experiments load them."""
+    from experiments.tasks import get, load_records
+
+    task, split, lang = ctx.params["task"], ctx.params["split"], ctx.params["language"]
+    pairs = sum(len(r["gold"]) for r in load_records(get(task), split, lang, ctx))
+    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=pairs),
+            Measurement(metric=ctx.spec.metric.name, split=split, value=pairs)]  # fmt: skip
+
+
+CHECKS = {"row-count": row_count, "source": source, "task-rows": task_rows, "gold-pairs": gold_pairs}
 
 
 def run(ctx) -> list[Measurement]:

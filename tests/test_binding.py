@@ -44,6 +44,10 @@ def bound(statement: str) -> Binding:
          "gain-with-most-intermediates", {"targets": ["pawsx"], "compare": "no-intermediate"}, None),
         ("Applying intermediate training to Tatoeba and XNLI yields large gains with nearly every intermediate task.",
          "gain-with-most-intermediates", {"targets": ["tatoeba", "xnli"]}, None),
+        ("The BUCC Chinese-English development set contains 1,899 gold pairs.",
+         "gold-pair-count", {"check": "gold-pairs", "task": "bucc", "language": "zh", "split": "dev"}, 1899),
+        ("BUCC has 2,000 gold sentence pairs for de-en.",
+         "gold-pair-count", {"language": "de"}, 2000),
         ("The PAWS-X benchmark covers 7 languages.",
          "task-language-count", {"count": "task-languages", "task": "pawsx"}, 7),
         ("WikiANN is evaluated in 40 languages.",
@@ -225,3 +229,21 @@ def test_a_bound_language_count_is_read_from_the_benchmarks_configs(settings, tm
     panx, xnli = (specs[p.stem] for p in result.drafts)
     verdicts = verify([panx, xnli], Profile.MINI, 1, settings)
     assert [(v.mean, v.status) for v in verdicts] == [(4, Status.SUPPORTED), (3, Status.REFUTED)]
+
+
+def test_a_bound_gold_pair_count_is_counted_from_the_pack(settings, tmp_path, data_pack):
+    import dataclasses
+
+    from audit.ingest import ingest
+    from audit.profiles import Profile
+    from audit.verdict import Status
+    from audit.verify import verify
+
+    settings = dataclasses.replace(settings, data_dir=data_pack)
+    lines = (data_pack / "bucc2018" / "zh-en.dev.gold").read_text().splitlines()
+    gold = sum(1 for line in lines if line.strip())
+    report = second_report(tmp_path, [f"The BUCC zh-en dev set has {gold:,} gold pairs."])
+    draft = ingest(settings, report).drafts[0]
+    spec = load_all(settings.claims_dir)[draft.stem]
+    [v] = verify([spec], Profile.MINI, 1, settings)
+    assert (v.mean, v.status) == (gold, Status.SUPPORTED)
