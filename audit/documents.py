@@ -65,14 +65,19 @@ def read_html(path: Path) -> list[Passage]:
 
 
 def read_pdf(path: Path) -> list[Passage]:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs each repair it tries ("EOF marker not found", ...) on stderr; a broken
+    # file must come out as one line, ours.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         pages = PdfReader(str(path)).pages
         texts = [page.extract_text() or "" for page in pages]
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise AuditError(f"{path}: not a readable PDF ({exc})") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise AuditError(f"{path}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     return [Passage(s, f"page {i}") for i, text in enumerate(texts, start=1) for s in _sentences(text)]
 
 

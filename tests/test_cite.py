@@ -79,3 +79,19 @@ def test_verify_shows_the_documented_verdict_and_never_overwrites_it(settings):
     [after] = verify([SPECS["base-model"]], Profile.MINI, 1, settings)
     assert (after.status, after.route) == (Status.SUPPORTED, "documented")
     assert [r.verdict.status for r in build(settings).rows if r.spec.id == "base-model"] == [Status.SUPPORTED]
+
+
+def test_a_random_file_named_pdf_is_one_line(settings, tmp_path, caplog):
+    import random
+
+    from typer.testing import CliRunner
+
+    from audit.cli import app
+
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + random.Random(3).randbytes(3000))
+    where = ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir)]
+    result = CliRunner().invoke(app, [*where, "cite", "--claim", "base-model", "--source", str(path)])
+    assert result.exit_code == 2 and "not a readable PDF" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]  # its repair log would reach stderr
