@@ -178,10 +178,10 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     pipe.freeze(model)
     data = [b for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
             for b in batches(i, ds, coll, head, size, seed)]  # fmt: skip
-    steps = fit(model, tok, Batches(data), unwrap, folder, {**pipe.train_params(), **TRAINER_PARAMS}, seed)
-    pipe.steps += steps
+    done = fit(model, tok, Batches(data), unwrap, folder, {**pipe.train_params(), **TRAINER_PARAMS}, seed)
+    pipe.steps += done.run
     shutil.rmtree(folder / "trainer", ignore_errors=True)
     models.save_encoder(model, tok, folder / "model")
     # Each task's head over the shared encoder, scored on its held-out items: the manipulation check.
     checks = {task.name: pipe.check(task, heads[task.name], tok) for task in tasks}
-    return {"steps": steps, "examples": examples, "checks": checks}
+    return {"steps": done.steps, "steps_run": done.run, "examples": examples, "checks": checks}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from audit.errors import AuditError
 
@@ -124,14 +124,25 @@ def last_complete_checkpoint(output_dir: Path) -> Path | None:
     return None
 
 
-def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int) -> int:
-    """Train; returns the optimisation steps this call executed (0 when nothing was left)."""
+class Fit(NamedTuple):
+    """A training's steps: all the model had (``steps``), and those this call ran (``run``).
+
+    They differ after a resume: a stage killed at step 50 of 100 and resumed reports 100
+    steps, of which 50 ran in the resumed call; the stage records both.
+    """
+
+    steps: int
+    run: int
+
+
+def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int) -> Fit:
+    """Train, resuming from the stage's last complete checkpoint if a kill left one."""
     args = arguments(folder, params, seed)
     last = last_complete_checkpoint(Path(args.output_dir))
     trainer_ = trainer(model, args, tok, collator, train_ds)
     before = int(Path(last).name.split("-")[-1]) if last else 0
     trainer_.train(resume_from_checkpoint=str(last) if last else None)
-    return trainer_.state.global_step - before
+    return Fit(trainer_.state.global_step, trainer_.state.global_step - before)
 
 
 def predict(model, tok, ds, collator, params: dict[str, Any]):

@@ -234,10 +234,10 @@ class Pipeline:
         rows = self.records(task, "train", "en")
         ds, config = self.encode(task, tok, rows)
         model = self.freeze(self.load(enc.source, task.head, **config))
-        steps = fit(model, tok, ds, features.collator(task.head, tok), folder, self.task_params(task), self.ctx.seed)
-        self.steps += steps
+        done = fit(model, tok, ds, features.collator(task.head, tok), folder, self.task_params(task), self.ctx.seed)
+        self.steps += done.run
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
-        return model, tok, {"steps": steps, "examples": len(rows)}
+        return model, tok, {"steps": done.steps, "steps_run": done.run, "examples": len(rows)}
 
     def freeze(self, model):
         if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary

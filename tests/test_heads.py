@@ -32,7 +32,7 @@ def train_and_score(world, tmp_path, task_name, lang, encode, config):
     tok = models.load_tokenizer(enc)
     rows = load_records(task, "train", "en", ctx)[:8]
     model = models.with_head(enc, task.head, **config(rows))
-    steps = fit(model, tok, encode(tok, rows), features.collator(task.head, tok), tmp_path, PARAMS, seed=0)
+    steps = fit(model, tok, encode(tok, rows), features.collator(task.head, tok), tmp_path, PARAMS, seed=0).run
     score = evaluation.evaluate(task, model, tok, load_records(task, "dev", lang, ctx)[:8], PARAMS, lang)
     return steps, score
 
@@ -81,7 +81,7 @@ def test_multiple_choice_head(world, tmp_path):
     rows = load_records(task, "train", "en", ctx)[:8]
     model = models.with_head(enc, task.head)
     steps = fit(model, tok, features.encode_choice(tok, rows, 64), features.collator(task.head, tok), tmp_path,
-                PARAMS, seed=0)  # fmt: skip
+                PARAMS, seed=0).run  # fmt: skip
     assert steps == 3
     assert 0.0 <= evaluation.evaluate(task, model, tok, rows, PARAMS, "en") <= 100.0
 

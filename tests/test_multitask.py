@@ -62,8 +62,7 @@ def test_the_trainer_updates_the_shared_encoder_from_both_tasks(tiny, tmp_path):
     model = _model(enc)
     before = model.base_model.encoder.layer[0].attention.self.query.weight.detach().clone()
     params = {**multitask.TRAINER_PARAMS, "max_steps": 6, "save_steps": 3, "learning_rate": 1e-3}
-    steps = fit(model, tok, _data(model, tok), multitask.unwrap, tmp_path, params, seed=0)
-    assert steps == 6
+    assert fit(model, tok, _data(model, tok), multitask.unwrap, tmp_path, params, seed=0) == (6, 6)
     assert not torch.equal(before, model.base_model.encoder.layer[0].attention.self.query.weight)
     saved = load_file(str(tmp_path / "trainer" / "checkpoint-6" / "model.safetensors"))
     assert any("word_embeddings" in k for k in saved)
@@ -74,9 +73,10 @@ def test_a_mix_resumes_from_its_last_checkpoint(tiny, tmp_path):
     params = {**multitask.TRAINER_PARAMS, "save_steps": 3, "learning_rate": 1e-3}
     first = _model(enc)
     # 4 steps, past one save interval: checkpoints at 3 and at its last step, 4
-    assert fit(first, tok, _data(first, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 4}, seed=0) == 4
+    assert fit(first, tok, _data(first, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 4}, seed=0) == (4, 4)
     second = _model(enc)  # a fresh process would start from the base weights
-    assert fit(second, tok, _data(second, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 6}, seed=0) == 2
+    resumed = fit(second, tok, _data(second, tok), multitask.unwrap, tmp_path, {**params, "max_steps": 6}, seed=0)
+    assert resumed == (6, 2)  # 6 steps in all, 2 of them in this call
     trained = first.base_model.encoder.layer[0].attention.self.query.weight
     assert not torch.equal(trained, _model(enc).base_model.encoder.layer[0].attention.self.query.weight)
 

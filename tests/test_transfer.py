@@ -125,11 +125,12 @@ training.trainer = lambda *a, **k: [t := plain(*a, **k), t.add_callback(Pause())
 def train(folder):
     model = models.with_head(enc, "sequence-classification", num_labels=2)
     params = {"max_steps": 30, "save_steps": 5, "batch_size": 2}
-    steps = training.fit(model, tok, rows, features.collator("sequence-classification", tok), folder, params, seed=0)
-    return {"steps": steps}
+    done = training.fit(model, tok, rows, features.collator("sequence-classification", tok), folder, params, seed=0)
+    return {"steps": done.steps, "steps_run": done.run}
 
 
-print("STEPS", StageCache(root / "stages", code="c").run("train", {"x": 1}, train).output["steps"])
+out = StageCache(root / "stages", code="c").run("train", {"x": 1}, train).output
+print("STEPS", out["steps_run"], out["steps"])
 """
 
 
@@ -154,8 +155,8 @@ def test_resume_after_the_process_is_killed_mid_training(tmp_path):
     assert done_at < 30
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=str(CLAIMS.parent), env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    steps = int(out.stdout.split("STEPS")[-1])
-    assert steps == 30 - done_at  # only the steps after the last checkpoint ran again
+    run, steps = map(int, out.stdout.split("STEPS")[-1].split())
+    assert run == 30 - done_at and steps == 30  # only the steps after the last checkpoint ran again
 
 
 def test_a_checkpoint_cut_off_mid_save_is_skipped_and_removed(tmp_path):
