@@ -356,4 +356,6 @@ def ci_table(outcomes) -> Table:
             base += f"; per seed {', '.join(num(x) for x in c.seed_values)} ± {num(c.seed_tolerance)}"
         table.add_row(c.claim, c.profile.value, base, measured_text(v), f"{c.verdict.value} -> {v.status.value}",
                       result)  # fmt: skip
+    # Every seed's value to the last bit: what a re-baseline copies into seed_values.
+    table.caption = "\n".join(f"{o.check.claim} per seed: {', '.join(map(repr, o.seeds))}" for o in outcomes if o.seeds)
     return table
