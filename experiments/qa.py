@@ -86,15 +86,27 @@ def best_spans(records, features, start_logits, end_logits, n_best: int = 20, ma
         for i in by_example[rec["id"]]:
             offsets, s_log, e_log = features[i]["offset_mapping"], start_logits[i], end_logits[i]
             null = min(null, s_log[0] + e_log[0])
-            for s in np.argsort(s_log)[-n_best:]:
-                for e in np.argsort(e_log)[-n_best:]:
-                    # logits are padded to the batch's longest window: skip positions past this one
-                    if max(s, e) >= len(offsets) or offsets[s] is None or offsets[e] is None:
-                        continue
-                    if e < s or e - s + 1 > max_answer:
-                        continue
-                    score = s_log[s] + e_log[e]
-                    if score > best[0]:
-                        best = (score, rec["context"][offsets[s][0] : offsets[e][1]])
+            found = _best_in_window(offsets, s_log, e_log, n_best, max_answer)
+            if found is not None and found[0] > best[0]:
+                best = (found[0], rec["context"][offsets[found[1]][0] : offsets[found[2]][1]])
         answers[rec["id"]] = "" if no_answer and null > best[0] else best[1]
     return answers
+
+
+def _best_in_window(offsets, s_log, e_log, n_best: int, max_answer: int):
+    """(score, start, end) of the best legal span among the top ``n_best`` starts and ends, or None.
+
+    The candidates form an n_best x n_best grid in the order a double loop over the top
+    starts and ends would visit them, and argmax takes the first maximum, as that loop's
+    strict ``>`` did; the grid only avoids its 400 Python-level steps per window.
+    """
+    starts, ends = np.argsort(s_log)[-n_best:], np.argsort(e_log)[-n_best:]
+    # logits are padded to the batch's longest window: positions past this one are not legal
+    legal = np.array([p < len(offsets) and offsets[p] is not None for p in range(max(len(s_log), len(e_log)))])
+    s_grid, e_grid = np.meshgrid(starts, ends, indexing="ij")
+    ok = legal[s_grid] & legal[e_grid] & (e_grid >= s_grid) & (e_grid - s_grid + 1 <= max_answer)
+    if not ok.any():
+        return None
+    scores = np.where(ok, s_log[s_grid] + e_log[e_grid], -np.inf)
+    k = int(np.argmax(scores))
+    return scores.flat[k], int(s_grid.flat[k]), int(e_grid.flat[k])

@@ -36,7 +36,8 @@ from experiments.tasks import Task, gate_policy, get, load_records, registry
 from experiments.training import fit, quiet, resolve_attention, resolve_precision
 
 SMOKE_MODEL = "tiny-random-xlmr"
-DEFAULTS = {"max_length": 128, "examples": None, "eval_examples": None, "max_steps": 100, "batch_size": 8}
+# No eval_examples here: unless a spec says, evaluation is sized like training (merged_params).
+DEFAULTS = {"max_length": 128, "examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
 
