@@ -8,6 +8,7 @@ writes a PNG. ``audit report`` lists the files it wrote, next to the store.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 from audit.profiles import Profile
@@ -15,7 +16,20 @@ from audit.store import Store
 
 
 def figure_dir(store_path: Path) -> Path:
-    return store_path.parent / "figures"
+    """In the store's own folder (``Settings.home``), so two stores never share a figure."""
+    return store_path.parent / f"{store_path.stem}-files" / "figures"
+
+
+def fresh(path: Path, store_path: Path, drawer: str) -> bool:
+    """A figure newer than the store (and its write-ahead log) and than its drawing code needs no redraw.
+
+    Drawing the stability sweep took 8 of the 11 s of ``audit report --format html``, for a
+    PNG that had not changed since the last report.
+    """
+    if not path.is_file():
+        return False
+    sources = [store_path, store_path.with_name(store_path.name + ".wal"), Path(drawer)]
+    return all(path.stat().st_mtime > s.stat().st_mtime for s in sources if s.is_file())
 
 
 def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
@@ -29,8 +43,12 @@ def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
         for experiment, target in experiments.FIGURES.items():
             module, _, attr = target.partition(":")
             for prof in profiles:
-                rows = store.sweep(experiment, prof)
                 path = figure_dir(store_path) / f"{experiment}-{prof}.png"
+                drawer = importlib.util.find_spec(module).origin
+                if fresh(path, store_path, drawer):
+                    drawn.append(path)
+                    continue
+                rows = store.sweep(experiment, prof)
                 if rows and getattr(importlib.import_module(module), attr)(rows, path):
                     drawn.append(path)
     return drawn
