@@ -165,7 +165,8 @@ def report_cmd(
     from audit import render
     from audit.report import build
 
-    report = build(_settings(ctx), profile and profile.value)
+    # The HTML page draws its own inline SVG and links no PNG: drawing them would only cost time.
+    report = build(_settings(ctx), profile and profile.value, figures=fmt != Format.HTML)
     if fmt == Format.TABLE and output is None:
         table = render.verdict_table([r.verdict for r in report.rows], "Report")
         _console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))

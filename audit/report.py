@@ -77,7 +77,8 @@ def primary(verdicts: list[Verdict]) -> Verdict:
     return (measured or verdicts)[0]
 
 
-def build(settings: Settings, profile: str | None = None) -> Report:
+def build(settings: Settings, profile: str | None = None, figures: bool = True) -> Report:
+    """Every claim's newest verdicts and the calibration; ``figures``: also (re)draw the PNGs the report links."""
     specs = load_all(settings.claims_dir)
     stored = stored_verdicts(settings.store, profile)
     per_claim = {cid: stored.get(cid) or [never_verified(s, profile)] for cid, s in specs.items()}
@@ -85,4 +86,4 @@ def build(settings: Settings, profile: str | None = None) -> Report:
     from audit.figures import draw_all
 
     cal = calibrate([primary(vs) for vs in per_claim.values()])
-    return Report(rows, cal, settings.store, draw_all(settings.store, profile))
+    return Report(rows, cal, settings.store, draw_all(settings.store, profile) if figures else [])
