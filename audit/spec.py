@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from audit.profiles import Profile
 
@@ -139,6 +139,18 @@ class ClaimSpec(_Strict):
     experiment: Experiment
     evidence: list[Evidence] = Field(default_factory=list)
     binding: BindingRecord | None = None
+
+    @model_validator(mode="after")
+    def _profile_claims_merge(self) -> ClaimSpec:
+        """A profile's ``claimed`` override must make a valid claim, checked on load, not first at verify."""
+        for profile in self.experiment.profiles:
+            try:
+                self.claimed_for(profile)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = ".".join(str(p) for p in err["loc"])
+                raise ValueError(f"experiment.profiles.{profile.value}.claimed.{where}: {err['msg']}") from None
+        return self
 
     def params_for(self, profile: Profile) -> dict[str, Any]:
         """The experiment params with the profile's overrides laid on top."""

@@ -36,3 +36,17 @@ def test_duplicate_ids_across_reports_are_an_error(claims_copy):
     (other / "squad-gain.yaml").write_text((claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml").read_text())
     with pytest.raises(SpecError, match="already defined"):
         load_all(claims_copy)
+
+
+def test_a_bogus_per_profile_comparison_fails_on_load_not_at_verify(claims_copy):
+    import yaml
+
+    from audit.claims import load_all
+    from audit.errors import SpecError
+
+    path = claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["experiment"]["profiles"]["mini"]["claimed"] = {"comparison": "bogus"}
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(SpecError, match=r"experiment\.profiles\.mini\.claimed\.comparison"):
+        load_all(claims_copy)
