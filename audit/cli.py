@@ -65,7 +65,7 @@ def handled(fn):
             return fn(*args, **kwargs)
         except (AuditError, OSError) as exc:
             message = str(exc) if isinstance(exc, AuditError) else _os_message(exc)
-            _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)}", soft_wrap=True, markup=True)
+            _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)}", soft_wrap=True)
             raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
     return wrapper

@@ -43,6 +43,10 @@ class StoreError(AuditError):
     """The DuckDB store cannot be opened or migrated."""
 
 
+class StaleSchemaError(StoreError):
+    """A read-only open of a store whose schema is older than the code's: it needs one migrating open."""
+
+
 class Unverifiable(Exception):
     """Raised by an experiment when the data or labels it needs are not available.
 

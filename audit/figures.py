@@ -16,8 +16,9 @@ from audit.store import Store
 
 
 def figure_dir(store_path: Path) -> Path:
-    """In the store's own folder (``Settings.home``), so two stores never share a figure."""
-    return store_path.parent / f"{store_path.stem}-files" / "figures"
+    from audit.settings import store_home
+
+    return store_home(store_path) / "figures"
 
 
 def fresh(path: Path, store_path: Path, drawer: str) -> bool:

@@ -39,10 +39,10 @@ def store_report(store: Store, rec: ReportRecord) -> tuple[int, bool]:
     same = [v for v, sha in rows if sha == rec.sha256]
     if same:
         return same[0], False
-    version, stamp = len(rows) + 1, now()
+    version, stamp, record = len(rows) + 1, now(), rec.model_dump(mode="json")
     store.upsert("report_versions", {
         "report_id": rec.id, "version": version, "sha256": rec.sha256, "source_path": rec.source_path,
-        "rows_found": len(rec.rows), "record": rec.model_dump(mode="json"), "ingested_at": stamp,
+        "rows_found": len(rec.rows), "record": record, "ingested_at": stamp,
     })  # fmt: skip
     store.upsert("reports", {
         "id": rec.id, "title": rec.title, "date": rec.date,
@@ -50,7 +50,7 @@ def store_report(store: Store, rec: ReportRecord) -> tuple[int, bool]:
         "claims_stated": rec.claims_stated, "verified_stated": rec.verified_stated,
         "quality": rec.quality, "rows_found": len(rec.rows), "verified_found": rec.verified_found,
         "source_path": rec.source_path, "sha256": rec.sha256,
-        "record": rec.model_dump(mode="json"), "ingested_at": stamp,
+        "record": record, "ingested_at": stamp,
     })  # fmt: skip
     return version, True
 

@@ -15,13 +15,11 @@ import yaml
 
 MAX_BYTES = 1 << 20  # a claim spec is a few KiB; a MiB is already not a spec
 MAX_DEPTH = 32
+MAX_NODES = 100_000  # counted with every alias expanded: what a consumer would walk
 
 
 class YamlError(ValueError):
     """A file that is not bounded, plain YAML; the message is one line with its place."""
-
-
-MAX_NODES = 100_000  # counted with every alias expanded: what a consumer would walk
 
 
 class _Loader(yaml.SafeLoader):
@@ -91,14 +89,14 @@ def loads(text: str) -> Any:
         raise YamlError(f"{len(text):,} characters; larger than the {MAX_BYTES:,} allowed")
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except YamlError:
+        raise  # already one line with its place
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise YamlError(f"{where}not valid YAML ({problem})") from None
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-        if isinstance(exc, YamlError):
-            raise
         raise YamlError(f"not valid YAML ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 

@@ -14,6 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = Path(".audit") / "audit.duckdb"
 
 
+def store_home(store: Path) -> Path:
+    """The store's own folder, beside it: two stores in one folder never share records, stages or figures."""
+    return store.parent / f"{store.stem}-files"
+
+
 @dataclass(frozen=True)
 class Settings:
     store: Path
@@ -22,8 +27,7 @@ class Settings:
 
     @property
     def home(self) -> Path:
-        """The store's own folder, beside it: two stores in one folder never share records or stages."""
-        return self.store.parent / f"{self.store.stem}-files"
+        return store_home(self.store)
 
     @property
     def records_dir(self) -> Path:

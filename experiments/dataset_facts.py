@@ -88,24 +88,24 @@ def source(ctx) -> list[Measurement]:
     return [Measurement(metric=ctx.spec.metric.name, value=float(ok)), *parts]
 
 
-def task_rows(ctx) -> list[Measurement]:
-    """Items of one task's split in one language, as the experiments load them (pack, else hub)."""
+def _split_count(ctx, count) -> list[Measurement]:
+    """``count(records)`` of one task's split in one language, as the experiments load it (pack, else hub)."""
     from experiments.tasks import get, load_records
 
     task, split, lang = ctx.params["task"], ctx.params["split"], ctx.params["language"]
-    rows = load_records(get(task), split, lang, ctx)
-    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=len(rows)),
-            Measurement(metric=ctx.spec.metric.name, split=split, value=len(rows))]  # fmt: skip
+    value = count(load_records(get(task), split, lang, ctx))
+    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=value),
+            Measurement(metric=ctx.spec.metric.name, split=split, value=value)]  # fmt: skip
+
+
+def task_rows(ctx) -> list[Measurement]:
+    """Items of one task's split in one language."""
+    return _split_count(ctx, len)
 
 
 def gold_pairs(ctx) -> list[Measurement]:
-    """Gold pairs of a parallel task's split in one language (BUCC), as the experiments load them."""
-    from experiments.tasks import get, load_records
-
-    task, split, lang = ctx.params["task"], ctx.params["split"], ctx.params["language"]
-    pairs = sum(len(r["gold"]) for r in load_records(get(task), split, lang, ctx))
-    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=pairs),
-            Measurement(metric=ctx.spec.metric.name, split=split, value=pairs)]  # fmt: skip
+    """Gold pairs of a parallel task's split in one language (BUCC)."""
+    return _split_count(ctx, lambda records: sum(len(r["gold"]) for r in records))
 
 
 CHECKS = {"row-count": row_count, "source": source, "task-rows": task_rows, "gold-pairs": gold_pairs}

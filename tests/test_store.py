@@ -186,3 +186,12 @@ def test_two_stores_in_one_folder_keep_their_own_records_and_stages(tmp_path):
     a, b = (Settings(store=tmp_path / name, claims_dir=tmp_path, data_dir=None) for name in ("a.duckdb", "b.duckdb"))
     assert a.records_dir != b.records_dir and a.stages_dir != b.stages_dir
     assert a.records_dir.parent == a.home and a.home.parent == tmp_path
+
+
+def test_a_reader_migrates_an_older_store_first(tmp_path):
+    path = tmp_path / "old.duckdb"
+    Store(path, upto=1).close()
+    with pytest.raises(StoreError, match="at schema v1"):
+        Store(path, read_only=True)
+    with Store.reader(path) as store:
+        assert store.schema_version() == LATEST

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from audit.errors import StoreError
+from audit.errors import StaleSchemaError, StoreError
 from audit.records import Cell, Item, RunRecord, read_records
 from audit.store.migrations import LATEST, MIGRATIONS
 
@@ -58,7 +58,8 @@ def _wait_for_lock(connect, path: Path):
     import time
     import warnings
 
-    deadline, told = time.monotonic() + lock_wait(), False
+    wait = lock_wait()
+    deadline, told = time.monotonic() + wait, False
     while True:
         try:
             return connect()
@@ -67,7 +68,7 @@ def _wait_for_lock(connect, path: Path):
                 raise
             if not told:
                 warnings.warn(f"store {path} is in use by another audit process; waiting up to "
-                              f"{lock_wait():.0f} s (AUDIT_STORE_WAIT)", stacklevel=3)  # fmt: skip
+                              f"{wait:.0f} s (AUDIT_STORE_WAIT)", stacklevel=3)  # fmt: skip
                 told = True
             time.sleep(0.2)
 
@@ -80,9 +81,10 @@ class Store:
         self.con = self._connect(read_only)
         if not read_only:
             self.migrate(upto)
-        elif self.schema_version() < LATEST:
-            raise StoreError(f"store {self.path} is at schema v{self.schema_version()}; "
-                             "open it once without read-only to migrate it")  # fmt: skip
+        elif (version := self.schema_version()) < LATEST:
+            self.close()  # a caller may open it read-write next, which DuckDB refuses beside this connection
+            raise StaleSchemaError(f"store {self.path} is at schema v{version}; "
+                                   "open it once without read-only to migrate it")  # fmt: skip
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
@@ -104,10 +106,8 @@ class Store:
         """
         try:
             return cls(path, read_only=True)
-        except StoreError as exc:
-            if "open it once without read-only" not in str(exc):
-                raise
-        cls(path).close()
+        except StaleSchemaError:
+            cls(path).close()
         return cls(path, read_only=True)
 
     def close(self) -> None:
