@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import importlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,9 +57,9 @@ def templates(path: Path = TEMPLATES) -> dict:
 @cache
 def vocabulary() -> dict:
     import experiments
+    from audit.registry import load
 
-    module, _, attr = experiments.VOCABULARY.partition(":")
-    return getattr(importlib.import_module(module), attr)()
+    return load(experiments.VOCABULARY)()
 
 
 @cache

@@ -135,21 +135,43 @@ def verify_cmd(
             "-j",
             min=0,
             max=64,
-            help="Runs side by side in worker processes; 0 (default): one per core. Values do not depend on it.",
+            help="Runs side by side in worker processes; 0 (default): one per core, or one per GPU at full. "
+            "Values do not depend on it.",
         ),
     ] = 0,
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
     from audit.verify import select_and_verify
-    from audit.workers import cores
+    from audit.workers import default_jobs
 
     settings = _settings(ctx)
     with _progress() as bar:
-        verdicts, cal = select_and_verify(settings, claim or [], all_claims, profile, seeds, bar, jobs or cores())
+        verdicts, cal = select_and_verify(
+            settings, claim or [], all_claims, profile, seeds, bar, jobs or default_jobs(profile)
+        )
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
     out.print(calibration_table(cal))
+
+
+@app.command("plan")
+@handled
+def plan_cmd(
+    ctx: typer.Context,
+    claim: Annotated[list[str], typer.Option("--claim", "-c", help="Claim id; repeat for several.")],
+    profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
+    seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
+) -> None:
+    """List the stages verify would compute for a claim (key, cached or not, data, schedule); run nothing."""
+    from audit.claims import find, load_all
+    from audit.plan import plan_claim
+    from audit.render import plan_view
+
+    settings = _settings(ctx)
+    specs = load_all(settings.claims_dir)
+    for claim_id in claim:
+        _console().print(*plan_view(plan_claim(find(specs, claim_id), profile, seeds, settings)))
 
 
 @app.command("report")

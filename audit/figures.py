@@ -7,10 +7,9 @@ writes a PNG. ``audit report`` lists the files it wrote, next to the store.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 
+from audit import registry
 from audit.profiles import Profile
 from audit.store import Store
 
@@ -42,14 +41,12 @@ def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
     drawn = []
     with Store.reader(store_path) as store:
         for experiment, target in experiments.FIGURES.items():
-            module, _, attr = target.partition(":")
             for prof in profiles:
                 path = figure_dir(store_path) / f"{experiment}-{prof}.png"
-                drawer = importlib.util.find_spec(module).origin
-                if fresh(path, store_path, drawer):
+                if fresh(path, store_path, str(registry.source_file(target))):
                     drawn.append(path)
                     continue
                 rows = store.sweep(experiment, prof)
-                if rows and getattr(importlib.import_module(module), attr)(rows, path):
+                if rows and registry.load(target)(rows, path):
                     drawn.append(path)
     return drawn

@@ -97,13 +97,16 @@ def file_fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def code_hash(paths: list[Path]) -> str | None:
-    """Hash of the experiment's source files, so a code change invalidates results."""
-    if not paths:
-        return None
+def code_hash(folder: Path) -> str:
+    """Hash of an experiment package's code and data catalogues (every .py and .yaml under it).
+
+    The one code hash: a run's provenance and every stage key (``audit.stages``) use it, so
+    a run is credited with everything its result depends on (models, training, task files).
+    """
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -118,7 +121,7 @@ def fingerprints(data_files: list[Path], data_dir: Path | None = None) -> dict[s
     return {data_name(p, data_dir): file_fingerprint(p) for p in data_files}
 
 
-def collect(spec_hash: str, code_files: list[Path], data_files: list[Path]) -> Provenance:
+def collect(spec_hash: str, code_dir: Path, data_files: list[Path]) -> Provenance:
     commit, dirty = git_state()
     return Provenance(
         git_commit=commit,
@@ -129,5 +132,5 @@ def collect(spec_hash: str, code_files: list[Path], data_files: list[Path]) -> P
         gpu=gpu_name(),
         data_fingerprints=fingerprints(data_files),
         spec_hash=spec_hash,
-        code_hash=code_hash(code_files),
+        code_hash=code_hash(code_dir),
     )

@@ -8,8 +8,6 @@ reads them into the store. A crash mid-write leaves only a temporary file, which
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -17,6 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from audit.files import write_text_atomic
 
 RECORD_SCHEMA_VERSION = 2  # 2: runs carry their item-level outcomes (cells)
 
@@ -120,14 +120,7 @@ def now() -> datetime:
 def write_atomic(record: RunRecord, directory: Path) -> Path:
     """Write ``<run_id>.json`` so that readers see either nothing or the whole record."""
     directory.mkdir(parents=True, exist_ok=True)
-    final = directory / f"{record.run_id}.json"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(record.model_dump_json(indent=2))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-    return final
+    return write_text_atomic(directory / f"{record.run_id}.json", record.model_dump_json(indent=2))
 
 
 class QuarantineWarning(UserWarning):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,12 +15,21 @@ def is_registered(name: str) -> bool:
 
 
 def missing_reason(name: str) -> str:
-    why = experiments.PLANNED.get(name, "no experiment of that name is registered")
-    return f"experiment '{name}': {why}"
+    return f"experiment '{name}': no experiment of that name is registered"
 
 
-def resolve(name: str) -> tuple[Callable, list[Path]]:
-    """The experiment function and the source files whose hash versions its results."""
-    module_name, _, attr = experiments.REGISTRY[name].partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr), [Path(module.__file__), *getattr(module, "DEPENDS", [])]
+def load(entry: str):
+    """The object a ``"module:object"`` entry names, imported on first use (lm-eval's registry style)."""
+    module, _, attr = entry.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def source_file(entry: str) -> Path:
+    """The file of an entry's module, found without importing it."""
+    return Path(importlib.util.find_spec(entry.partition(":")[0]).origin)
+
+
+def resolve(name: str) -> tuple[Callable, Path]:
+    """The experiment function and its package folder, whose code and data files version its results."""
+    entry = experiments.REGISTRY[name]
+    return load(entry), source_file(entry).parent

@@ -359,3 +359,20 @@ def ci_table(outcomes) -> Table:
     # Every seed's value to the last bit: what a re-baseline copies into seed_values.
     table.caption = "\n".join(f"{o.check.claim} per seed: {', '.join(map(repr, o.seeds))}" for o in outcomes if o.seeds)
     return table
+
+
+def plan_view(plan) -> list:
+    """One claim's planned stages (``audit plan``): a table and a line of totals."""
+    table = Table(title=f"{plan.claim_id} at {plan.profile} fidelity: the stages a run would compute",
+                  box=box.SIMPLE_HEAD, show_lines=False)  # fmt: skip
+    for col in ("seed", "stage", "arm", "task", "key", "state", "schedule", "train on", "evaluate on"):
+        table.add_column(col, overflow="fold")
+    for s in plan.stages:
+        state = "[green]cached[/]" if s.cached == s.count else "to run" if not s.cached else f"{s.cached} cached"
+        table.add_row(str(s.seed), s.stage, escape(s.arm), escape(s.task), s.key[:12], state,
+                      escape(s.schedule), escape(s.train), escape(s.evaluate))  # fmt: skip
+    stages, trainings = sum(s.count for s in plan.stages), sum(s.stage != "score" for s in plan.stages)
+    total = f"{stages} stages ({trainings} train a model), {stages - plan.to_run} cached, {plan.to_run} to run"
+    if plan.unverifiable:
+        total += f"; the run would be UNVERIFIABLE: {escape(plan.unverifiable)}"
+    return [table, *(f"note: {escape(n)}" for n in plan.notes), total]

@@ -37,13 +37,13 @@ class RunContext:
 
 
 def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -> RunRecord:
-    fn, code_files = registry.resolve(spec.experiment.name)
+    fn, code_dir = registry.resolve(spec.experiment.name)
     ctx = RunContext(
         spec, profile, seed, spec.params_for(profile), settings.data_dir,
         work_dir=settings.work_dir / spec.id, cache_dir=settings.stages_dir,
     )  # fmt: skip
     # The code and git state as the run starts: edits made while it runs must not be credited to it.
-    before = provenance.collect(spec.content_hash(), code_files, [])
+    before = provenance.collect(spec.content_hash(), code_dir, [])
     determinism.seed_all(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
     try:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +31,8 @@ from typing import Any
 from filelock import FileLock
 
 from audit import determinism
-from audit.provenance import file_fingerprint
+from audit.files import write_text_atomic
+from audit.provenance import code_hash, file_fingerprint
 
 DONE = "stage.json"
 LOCK = ".lock"
@@ -57,12 +56,8 @@ def stage_key(
 
 @cache
 def code_version(folder: Path) -> str:
-    """Hash of the experiment code and its data files: any change re-runs every stage."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    """The experiment code's hash (``provenance.code_hash``), read once per process: any change re-runs every stage."""
+    return code_hash(folder)
 
 
 @cache
@@ -89,11 +84,18 @@ class StageCache:
     hits: int = 0
     runs: int = 0
 
+    def key(self, name: str, spec: dict[str, Any], inputs: list[str] = ()) -> str:
+        return stage_key(name, spec, list(inputs), self.code, self.threads)
+
+    def done(self, key: str) -> bool:
+        """Whether the stage of this key finished (``audit plan`` asks without computing it)."""
+        return (self.root / key / DONE).is_file()
+
     def run(
         self, name: str, spec: dict[str, Any], fn: Callable[[Path], dict[str, Any]], inputs: list[str] = ()
     ) -> StageResult:
         """The stage's output: read back if done, else computed by ``fn(folder)`` and kept."""
-        key = stage_key(name, spec, list(inputs), self.code, self.threads)
+        key = self.key(name, spec, inputs)
         folder = self.root / key
         done = folder / DONE
         if not done.is_file():
@@ -116,7 +118,4 @@ class StageCache:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True, default=str)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, default=str))

@@ -37,9 +37,11 @@ def cores() -> int:
 
 def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int = 1, progress: Progress | None = None):
     """Run every (spec, seed); each run leaves its record in ``settings.records_dir``."""
+    from audit import gpus
     from audit.runner import run_once
 
     if workers <= 1 or len(jobs) <= 1:
+        gpus.pin(next(iter(gpus.visible()), None))
         for spec, seed in jobs:
             if progress:
                 progress(f"{spec.id} (seed {seed})")
@@ -52,11 +54,16 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
     import multiprocessing
 
     import experiments
+    from audit import gpus
 
     threads = max(1, cores() // workers)
     # spawn, not fork: a forked child would inherit the parent's torch and DuckDB state.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(threads, os.getpid())) as pool:
+    devices = context.Queue()  # each worker takes one GPU as it starts (audit.gpus)
+    for gpu in gpus.assign(workers, gpus.visible()):
+        devices.put(gpu)
+    start = (threads, os.getpid(), devices)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:
         pending = [pool.submit(_run, spec.model_dump(mode="json"), profile, seed, settings, dict(experiments.REGISTRY))
                    for spec, seed in jobs]  # fmt: skip
         try:
@@ -71,11 +78,24 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
             ) from None
 
 
-def _start(threads: int, parent: int) -> None:
-    """A worker's torch threads, set before torch is imported; and it dies with its parent."""
+def _start(threads: int, parent: int, devices) -> None:
+    """A worker's torch threads and its one GPU, set before torch is imported; and it dies with its parent."""
+    from audit import gpus
+
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
+    gpus.pin(devices.get())
     die_with_parent(parent)
+
+
+def default_jobs(profile: Profile) -> int:
+    """At full fidelity one worker per GPU (where there are GPUs), else one per core."""
+    if profile == Profile.FULL:
+        from audit import gpus
+
+        if found := gpus.visible():
+            return len(found)
+    return cores()
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -4,8 +4,8 @@ Entries are ``"module:function"`` strings, imported only when a claim is run, so
 listing or loading claims never imports torch. An experiment function takes an
 ``audit.runner.RunContext`` and returns a list of ``audit.records.Measurement``;
 it raises ``audit.errors.Unverifiable`` when the data or labels it needs are missing.
-A module's ``DEPENDS`` lists further files (data catalogues) whose content versions
-its results, alongside its own source.
+A run's code hash covers every ``.py`` and ``.yaml`` in this package (``audit.provenance.code_hash``),
+the same hash every stage key holds.
 """
 
 REGISTRY: dict[str, str] = {
@@ -15,13 +15,15 @@ REGISTRY: dict[str, str] = {
     "alignment-stability": "experiments.stability:run",
 }
 
+# Planners of experiments that compute in stages: ``audit plan`` lists their stages, computing none.
+PLANS: dict[str, str] = {
+    "xtreme-transfer": "experiments.plan:plan",
+}
+
 # Figures drawn by ``audit report`` from an experiment's stored sweep (no torch imported).
 FIGURES: dict[str, str] = {
     "alignment-stability": "experiments.stability_plot:draw",
 }
-
-# Named by specs but not built yet: their claims show NOT_RUN with this reason.
-PLANNED: dict[str, str] = {}
 
 # What claim templates' slots resolve against (``audit.binding``): task names and aliases by role.
 VOCABULARY = "experiments.vocabulary:vocabulary"

@@ -9,12 +9,9 @@ columns, so they change if the benchmark does.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from audit.records import Measurement
 from audit.sources.hub import Hub
-
-DEPENDS = [Path(__file__).with_name("datasets.yaml"), Path(__file__).with_name("dataset_facts.py")]
 
 
 def xtreme() -> dict:

@@ -52,6 +52,14 @@ class MultiTask(torch.nn.Module):
         self.heads = torch.nn.ModuleDict(heads)
         self.config = first.config  # the Trainer reads a few settings from here
 
+    def activation_checkpointing_enable(self, **kwargs) -> None:
+        """The Trainer's memory switch, passed to each head (they share one encoder)."""
+        for head in self.heads.values():
+            enable = getattr(head, "activation_checkpointing_enable", None) or head.gradient_checkpointing_enable
+            enable(**kwargs)
+
+    gradient_checkpointing_enable = activation_checkpointing_enable  # the name transformers 4.x calls
+
     @property
     def base_model(self):
         return self.heads[self.names[0]].base_model
@@ -178,7 +186,7 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     pipe.freeze(model)
     data = [b for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
             for b in batches(i, ds, coll, head, size, seed)]  # fmt: skip
-    done = fit(model, tok, Batches(data), unwrap, folder, {**pipe.train_params(), **TRAINER_PARAMS}, seed)
+    done = fit(model, tok, Batches(data), unwrap, folder, {**pipe.role_params("intermediate"), **TRAINER_PARAMS}, seed)
     pipe.steps += done.run
     shutil.rmtree(folder / "trainer", ignore_errors=True)
     models.save_encoder(model, tok, folder / "model")

@@ -66,23 +66,31 @@ def hellaswag_text(path: Path, lang: str = "") -> list[dict]:
     return [{"context": it[0], "choices": it[2:6], "label": int(it[1])} for it in items]
 
 
+def cosmosqa_record(r: dict) -> dict:
+    """One CosmosQA item (the pack's CSV row or the hub's row: the same field names)."""
+    choices = [r[f"answer{i}"] for i in range(4)]
+    return {"context": f"{r['context']} {r['question']}", "choices": choices, "label": int(r["label"])}
+
+
+def csqa_record(r: dict) -> dict:
+    """One CommonsenseQA item (the pack's JSON line or the hub's row: the same schema)."""
+    return {"context": r["question"], "choices": r["choices"]["text"],
+            "label": r["choices"]["label"].index(r["answerKey"])}  # fmt: skip
+
+
 def cosmosqa_csv(path: Path, lang: str = "") -> list[dict]:
     with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        {"context": f"{r['context']} {r['question']}", "choices": [r[f"answer{i}"] for i in range(4)],
-         "label": int(r["label"])}
-        for r in rows
-    ]  # fmt: skip
+        return [cosmosqa_record(r) for r in csv.DictReader(fh)]
 
 
 def csqa_jsonl(path: Path, lang: str = "") -> list[dict]:
-    rows = (json.loads(line) for line in _lines(path) if line.strip())
-    return [
-        {"context": r["question"], "choices": r["choices"]["text"],
-         "label": r["choices"]["label"].index(r["answerKey"])}
-        for r in rows
-    ]  # fmt: skip
+    return [csqa_record(json.loads(line)) for line in _lines(path) if line.strip()]
+
+
+def sentence_pairs(rows: list[dict]) -> list[dict]:
+    """The hub's retrieval rows (one aligned pair each) as one record whose gold is the diagonal."""
+    src, tgt = [r["source_sentence"] for r in rows], [r["target_sentence"] for r in rows]
+    return [{"source": src, "target": tgt, "gold": [[i, i] for i in range(len(src))]}] if rows else []
 
 
 def _sentences(lines, parse) -> list[dict]:
@@ -146,6 +154,13 @@ def bucc(base: Path, lang: str) -> list[dict]:
     gold = [[s_index[s], t_index[t]] for s, t in zip(gold_ids, gold_tgt, strict=True)]
     return [{"source": src, "target": tgt, "gold": gold}]
 
+
+# How the hub's rows of a task become records, where renaming fields is not enough (``shape:``).
+HUB_SHAPES = {
+    "cosmosqa": lambda rows: [cosmosqa_record(r) for r in rows],
+    "csqa": lambda rows: [csqa_record(r) for r in rows],
+    "sentence-pairs": sentence_pairs,
+}
 
 READERS = {
     "pair-tsv": pair_tsv, "nli-jsonl": nli_jsonl, "anli-csv": anli_csv, "squad-json": squad_json,

@@ -248,7 +248,7 @@ def flat(measured: list[Measurement]) -> list[str]:
 
 def _encoders(pipe: transfer.Pipeline) -> dict[str, transfer.Encoder]:
     base = pipe.base()
-    trained = {t.name: pipe.intermediate(base, t) for t in transfer.available(pipe, pipe.params["intermediate"])}
+    trained = {t.name: pipe.intermediate(base, t) for t in pipe.available(pipe.params["intermediate"])}
     return {BASELINE: base, **trained}
 
 

@@ -1,13 +1,19 @@
 """The task registry (``tasks.yaml``): what each task is and where its data lives.
 
 ``load_records`` serves one task/split/language from the data pack when the pack holds
-it, else from the hub (or a hub mirror), mapping hub fields onto the reader's record
+it, else from the hub (or a hub mirror), mapping hub rows onto the reader's record
 shape. Data that neither source has raises ``Unverifiable`` naming it.
+
+The pack's stand-ins (another split serving this one, e.g. XNLI English dev for MNLI
+train) serve smoke and mini only: at full the paper's own data comes from the hub, so a
+full run never trains on a substitute without saying so; it trains on the real thing or
+is Unverifiable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +21,9 @@ from typing import Any
 import yaml
 
 from audit.errors import Unverifiable
+from audit.profiles import Profile
 from audit.sources.hub import Hub
-from experiments.readers import READERS
+from experiments.readers import HUB_SHAPES, READERS
 
 REGISTRY_FILE = Path(__file__).with_name("tasks.yaml")
 PARALLEL = {"tatoeba", "bucc"}  # readers whose path is a base name, completed by ".<lang>"
@@ -78,6 +85,12 @@ def gate_policy() -> GatePolicy:
     return GatePolicy(**_raw().get("gates", {}))
 
 
+@cache
+def schedule(profile: str, role: str) -> dict:
+    """The training settings every task of ``role`` takes at ``profile`` (``schedules:``)."""
+    return dict(_raw().get("schedules", {}).get(profile, {}).get(role, {}))
+
+
 def get(name: str) -> Task:
     try:
         return registry()[name]
@@ -94,11 +107,16 @@ def _exists(path: Path, reader: str, lang: str) -> bool:
     return Path(f"{path}.{lang}").is_file() if reader in PARALLEL else path.is_file()
 
 
-def pack_file(task: Task, split: str, lang: str, data_dir: Path | None) -> tuple[Path, dict] | None:
-    """The pack file (and its entry) serving this split and language, if the pack has it."""
+def pack_file(task: Task, split: str, lang: str, data_dir: Path | None, profile: str | None = None):
+    """The pack file (and its entry) serving this split and language at ``profile``, if any.
+
+    A stand-in never serves the full profile (see the module docstring).
+    """
     if data_dir is None:
         return None
     for entry in _entries(task, split):
+        if entry.get("stand_in") and profile == Profile.FULL:
+            continue
         pattern = entry["path"].format(lang=lang)
         paths = sorted(data_dir.glob(pattern)) if "*" in pattern else [data_dir / pattern]
         for path in paths:
@@ -111,19 +129,98 @@ def map_hub(record: dict, fields: dict[str, str]) -> dict:
     return {ours: record[theirs] for ours, theirs in fields.items()} if fields else dict(record)
 
 
-def from_hub(task: Task, split: str, lang: str) -> list[dict]:
+@dataclass(frozen=True)
+class HubSource:
+    """One hub split a task's split is read from (tasks.yaml ``hub:``, templates filled in)."""
+
+    repo: str
+    config: str
+    split: str
+    fields: dict = field(default_factory=dict)
+    where: dict = field(default_factory=dict)  # field -> value (or glob) a row of this language has
+    no_gold: Any = None  # the label value of items without gold
+    shape: str | None = None
+    refuse: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.repo} {self.config}/{self.split}"
+
+    def keeps(self, row: dict) -> bool:
+        return all(fnmatchcase(str(row.get(k, "")).lower(), v.lower()) for k, v in self.where.items())
+
+    def has_gold(self, row: dict) -> bool:
+        return self.no_gold is None or row.get(self.fields.get("label", "label")) != self.no_gold
+
+
+class _Names(dict):
+    def __missing__(self, key: str):
+        raise Unverifiable(f"tasks.yaml has no {key} for this language; add it to language_names")
+
+
+def hub_sources(task: Task, split: str, lang: str) -> list[HubSource]:
+    """The hub splits serving ``split`` in ``lang``, in the order their rows are read."""
+    hub, names = task.hub, _Names(lang=lang)
+    if lang in (known := _raw().get("language_names", {})):
+        names["language"] = known[lang]
+    entry = hub["splits"].get(split, split)
+    return [_source(hub, e if isinstance(e, dict) else {"split": e}, names)
+            for e in (entry if isinstance(entry, list) else [entry])]  # fmt: skip
+
+
+def _source(hub: dict, entry: dict, names: dict) -> HubSource:
+    def pick(key: str, default=None):
+        return entry.get(key, hub.get(key, default))
+
+    where = {k: v.format_map(names) for k, v in pick("where", {}).items()}
+    return HubSource(repo=pick("repo"), config=pick("config").format_map(names), split=entry["split"],
+                     fields=pick("fields", {}), where=where, no_gold=pick("no_gold"), shape=pick("shape"),
+                     refuse=pick("refuse"))  # fmt: skip
+
+
+def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) -> list[dict]:
+    """A split's records from its hub sources; items without gold are left out, and counted in ``notes``."""
     if not task.hub:
         raise Unverifiable(f"{task.name} has no hub source: {task.unavailable or 'none is known'}")
-    hub = task.hub
-    ds = Hub.from_env().load(hub["repo"], hub["config"].format(lang=lang), hub["splits"].get(split, split))
-    return [map_hub(r, hub.get("fields", {})) for r in ds]
+    records = []
+    for source in hub_sources(task, split, lang):
+        if source.refuse:
+            raise Unverifiable(f"{source.name} cannot serve {task.name}: {source.refuse}")
+        rows = [r for r in Hub.from_env().load(source.repo, source.config, source.split) if source.keeps(r)]
+        kept = [r for r in rows if source.has_gold(r)]
+        if len(kept) < len(rows) and notes is not None:
+            notes.append(f"{task.name} {split} [{lang}]: {len(rows) - len(kept)} of {len(rows)} rows of "
+                         f"{source.name} have no gold label and were left out")  # fmt: skip
+        records += HUB_SHAPES[source.shape](kept) if source.shape else [map_hub(r, source.fields) for r in kept]
+    return records
+
+
+def unservable(task: Task, split: str, lang: str, ctx: Any) -> str | None:
+    """Why no source serves this split at the run's profile (None: one does), reading no rows."""
+    profile = getattr(ctx, "profile", None)
+    if task.unavailable:
+        return f"{task.name}: {task.unavailable}"
+    if pack_file(task, split, lang, ctx.data_dir, profile):
+        return None
+    if not task.hub:
+        return f"{task.name} {split} [{lang}] is not in the data pack and has no hub source"
+    try:
+        sources = hub_sources(task, split, lang)
+    except Unverifiable as exc:
+        return str(exc)
+    hub = Hub.from_env()
+    why = [s.refuse or hub.reachable(s.repo, s.config, s.split) for s in sources]
+    return next((f"{task.name} {split} [{lang}]: {w}" for w in why if w), None)
 
 
 def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
     """Records of one task/split/language; the pack first, then the hub."""
     if task.unavailable:
         raise Unverifiable(f"{task.name}: {task.unavailable}")
-    found, problem = pack_file(task, split, lang, ctx.data_dir), "is not in the data pack"
+    profile = getattr(ctx, "profile", None)
+    found, problem = pack_file(task, split, lang, ctx.data_dir, profile), "is not in the data pack"
+    if profile == Profile.FULL and not found and pack_file(task, split, lang, ctx.data_dir):
+        problem = "is in the data pack only as a stand-in, which never serves the full profile"
     if found:
         path, entry = found
         ctx.use(Path(f"{path}.{lang}") if entry["reader"] in PARALLEL else path)
@@ -132,7 +229,7 @@ def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
         except Unverifiable as exc:  # a pack copy without gold: the hub's may have it
             problem = f"has no usable pack copy ({exc})"
     try:
-        return from_hub(task, split, lang)
+        return from_hub(task, split, lang, getattr(ctx, "notes", None))
     except Unverifiable as exc:
         raise Unverifiable(f"{task.name} {split} [{lang}] {problem}; {exc}") from None
 
@@ -152,12 +249,6 @@ def inventory(data_dir: Path | None) -> list[dict]:
                          "languages": langs, "hub": _hub_name(task), "stand_in": stand_in,
                          "unavailable": task.unavailable})  # fmt: skip
     return rows
-
-
-def _splits_wanted(task: Task) -> set[str]:
-    if task.format == "parallel":  # retrieval trains nothing: only its evaluation split
-        return {"dev"}
-    return {"train", "dev"} if task.role == "target" else {"train"}
 
 
 def _hub_name(task: Task) -> str:

@@ -7,6 +7,14 @@ the hardware computes bf16 natively (a CUDA GPU, or a CPU with AVX512-BF16 or AM
 it trains about 2x and embeds about 3x faster than fp32), else fp32. The resolved value
 is part of every stage key, so bf16 and fp32 results never share a cache entry.
 
+On a GPU, bf16 is chosen only where the card computes it natively (compute capability 8
+and up: A100, H100, L4 ...); on older cards torch would emulate it, slower than fp32.
+
+Memory: a step holds ``batch_size`` examples and ``grad_accumulation`` steps make one
+optimiser step (the full profile's 4 x 8 of jiant). ``gradient_checkpointing`` (``auto``)
+recomputes activations in the backward pass on a GPU with less than 40 GiB, where XLM-R
+Large at length 256-384 would not fit otherwise; it changes the memory, not the maths.
+
 The attention kernel is a param too (``auto``): eager attention on a CPU, where the fused
 SDPA kernel's backward pass took 42% of a bf16 training step of e5-small at length 64
 (a step took 0.34 s eager against 0.49 s with SDPA, the same optimiser, 2026-12-01), and SDPA on a GPU. The
@@ -16,6 +24,7 @@ two compute the same attention; the resolved kernel joins the stage key like the
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,8 +62,8 @@ def resolve_precision(requested: str = "auto") -> str:
         return chosen
     import torch
 
-    if torch.cuda.is_available():
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    if torch.cuda.is_available():  # emulated bf16 (before compute capability 8) is slower than fp32
+        return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp32"
     native = [getattr(torch.cpu, f, lambda: False) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
     return "bf16" if any(f() for f in native) else "fp32"
 
@@ -68,6 +77,24 @@ def resolve_attention(requested: str = "auto") -> str:
     return "sdpa" if torch.cuda.is_available() else "eager"
 
 
+CHECKPOINTING_BELOW_GIB = 40  # GPUs smaller than this recompute activations (see the module docstring)
+
+
+def resolve_checkpointing(requested: bool | str = "auto") -> bool:
+    """'auto' becomes True on a CUDA GPU with less than 40 GiB, else False; a bool is kept."""
+    if isinstance(requested, bool):
+        return requested
+    if requested != "auto":
+        raise AuditError(
+            f"gradient_checkpointing '{requested}' is not one of auto, true, false; fix the claim's params"
+        )
+    import torch
+
+    if not torch.cuda.is_available():
+        return False
+    return torch.cuda.get_device_properties(0).total_memory < CHECKPOINTING_BELOW_GIB * 2**30
+
+
 def autocast(precision: str):
     """The context for forward passes outside the Trainer (retrieval embeddings, sweeps, attacks)."""
     if precision != "bf16":
@@ -75,6 +102,17 @@ def autocast(precision: str):
     import torch
 
     return torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16)
+
+
+@functools.cache
+def _checkpointing_arg() -> str:
+    """transformers 5 renamed the memory switch ``activation_checkpointing``; 4.x knows the old name."""
+    import inspect
+
+    from transformers import TrainingArguments
+
+    new = "activation_checkpointing" in inspect.signature(TrainingArguments).parameters
+    return "activation_checkpointing" if new else "gradient_checkpointing"
 
 
 def arguments(folder: Path, params: dict[str, Any], seed: int):
@@ -89,6 +127,8 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
     save = "no" if 0 < steps <= p["save_steps"] else "steps"
     return TrainingArguments(
         output_dir=str(folder / "trainer"), per_device_train_batch_size=p["batch_size"],
+        gradient_accumulation_steps=p.get("grad_accumulation", 1),
+        **{_checkpointing_arg(): bool(p.get("gradient_checkpointing"))}, max_grad_norm=1.0,
         per_device_eval_batch_size=max(p["batch_size"], 32), learning_rate=p["learning_rate"],
         warmup_steps=p["warmup_ratio"], save_strategy=save,  # a ratio when < 1
         # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.

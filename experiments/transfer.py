@@ -32,14 +32,15 @@ from audit.profiles import Profile
 from audit.records import Cell, Item, Measurement
 from audit.stages import StageCache, versions
 from experiments import evaluation, features, headline, models, qa, retrieval
-from experiments.tasks import Task, gate_policy, get, load_records, registry
-from experiments.training import fit, quiet, resolve_attention, resolve_precision
+from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry, schedule
+from experiments.training import fit, quiet, resolve_attention, resolve_checkpointing, resolve_precision
 
 SMOKE_MODEL = "tiny-random-xlmr"
 # No eval_examples here: unless a spec says, evaluation is sized like training (merged_params).
 DEFAULTS = {"max_length": 128, "examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
+SMOKE_TOKENIZER = {"corpus": "every-pack-task-v1"}  # the smoke tokenizer stage's spec
 
 
 @dataclass(frozen=True)
@@ -113,18 +114,40 @@ class Pipeline:
         return {"items": [i.model_dump() for i in found], "trivial": evaluation.trivial(task, rows)}
 
     def _holdout(self, task: Task) -> bool:
-        entry = task.pack.get("train")
-        return bool(isinstance(entry, dict) and entry.get("holdout") and self.ctx.data_dir)
+        """Whether the pack's copy serving this run's training split is the first half of a dev set."""
+        found = pack_file(task, "train", "en", self.ctx.data_dir, self.profile)
+        return bool(found and found[1].get("holdout"))
+
+    @property
+    def profile(self) -> str:
+        return Profile(self.ctx.profile).value
+
+    def available(self, names: list[str]) -> list[Task]:
+        """The named intermediate tasks that have training data here; the others are noted and skipped."""
+        tasks = []
+        for name in names:
+            task = get(name)
+            try:
+                load_records(task, "train", "en", self.ctx)
+                tasks.append(task)
+            except Unverifiable as exc:
+                self.notes.append(f"intermediate {name} skipped: {exc}")
+        if not tasks:
+            raise Unverifiable("no named intermediate task has training data here")
+        return tasks
 
     # -- encoders --------------------------------------------------------------------
     def base(self) -> Encoder:
         model = self.params["model"]
         if model != SMOKE_MODEL:
             return Encoder(key=model, source=models.source_of(model))
-        tok = self.cache.run("smoke-tokenizer", {"corpus": "every-pack-task-v1"}, self._smoke_tokenizer)
-        spec = {"seed": self.ctx.seed, "shape": models.TINY}
+        tok = self.cache.run("smoke-tokenizer", SMOKE_TOKENIZER, self._smoke_tokenizer)
+        spec = self.smoke_encoder_spec()
         enc = self.cache.run("smoke-encoder", spec, lambda d: self._tiny(tok.path, d), inputs=[tok.key])
         return Encoder(enc.key, str(enc.path))
+
+    def smoke_encoder_spec(self) -> dict:
+        return {"seed": self.ctx.seed, "shape": models.TINY}
 
     def _smoke_tokenizer(self, folder: Path) -> dict:
         corpus = [text for task in registry().values() for text in _sample_text(self.ctx, task)]
@@ -135,10 +158,26 @@ class Pipeline:
         models.tiny_encoder(models.load_tokenizer(tokenizer_dir), self.ctx.seed, folder)
         return {}
 
+    # -- stage specs: what each stage's key hashes (the planner lists the same) -------------
+    def intermediate_spec(self, task: Task) -> dict:
+        return {"task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
+
+    def mix_spec(self, tasks: list[Task], mlm: bool) -> dict:
+        names = [t.name for t in tasks] + (["mlm"] if mlm else [])
+        return {"tasks": names, "seed": self.ctx.seed, **self.role_params("intermediate")}
+
+    # The task's own settings win over the claim's evaluation ones (its max_length at full), so a
+    # stage's spec is what it ran with.
+    def target_spec(self, task: Task) -> dict:
+        return {**self.eval_spec(), "task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
+
+    def score_spec(self, task: Task, lang: str) -> dict:
+        return {**self.eval_spec(), "task": task.name, "lang": lang, "max_length": self.task_params(task)["max_length"]}
+
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
-        spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
         self.trainings += 1
-        stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d), inputs=[base.key])
+        stage = self.cache.run("intermediate", self.intermediate_spec(task), lambda d: self._phase1(base, task, d),
+                               inputs=[base.key])  # fmt: skip
         self.cells.append(self.cell(task, "en", task.name, "intermediate", stage.output["check"]))
         return Encoder(stage.key, str(stage.path / "model"))
 
@@ -146,12 +185,11 @@ class Pipeline:
         """Phase 1 on several tasks at once (and masked-LM on non-English text when ``mlm``)."""
         from experiments import multitask
 
-        names = [t.name for t in tasks] + (["mlm"] if mlm else [])
-        spec = {"tasks": names, "seed": self.ctx.seed, **self.train_params()}
+        spec = self.mix_spec(tasks, mlm)
         self.trainings += 1
         stage = self.cache.run("intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d),
                                inputs=[base.key])  # fmt: skip
-        arm = "+".join(names)
+        arm = "+".join(spec["tasks"])
         self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]
         return Encoder(stage.key, str(stage.path / "model"))
 
@@ -171,9 +209,9 @@ class Pipeline:
         if task.format == "parallel":
             found = self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         else:
-            spec = {"task": task.name, "seed": self.ctx.seed, **self.task_params(task), **self.eval_spec()}
             self.trainings += 1
-            out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d), inputs=[enc.key]).output
+            out = self.cache.run("target", self.target_spec(task), lambda d: self._phase23(enc, task, d),
+                                 inputs=[enc.key]).output  # fmt: skip
             if out["missing"]:
                 self.missing.setdefault(task.name, []).extend(out["missing"])
             found = out["cells"]
@@ -211,7 +249,7 @@ class Pipeline:
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, dict]:
         out = {}
         for lang in self.languages(task):
-            spec = {"task": task.name, "lang": lang, **self.eval_spec()}
+            spec = self.score_spec(task, lang)
             try:
                 out[lang] = self.cache.run("score", spec, lambda _d, lang=lang: score(lang), inputs=[enc.key]).output
             except Unverifiable:
@@ -259,14 +297,20 @@ class Pipeline:
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
     def task_params(self, task: Task) -> dict:
-        """One task's training params: the claim's, under the task's settings for this profile (tasks.yaml)."""
-        return {**self.train_params(), **task.profiles.get(Profile(self.ctx.profile).value, {})}
+        """One task's training params: the claim's, under its role's and its own settings for this profile."""
+        return {**self.role_params(task.role), **task.profiles.get(self.profile, {})}
+
+    def role_params(self, role: str) -> dict:
+        """The claim's training params under the schedule of a task role at this profile (tasks.yaml)."""
+        return {**self.train_params(), **schedule(self.profile, role)}
 
     def train_params(self) -> dict:
         keys = (
             "learning_rate",
             "warmup_ratio",
             "batch_size",
+            "grad_accumulation",
+            "gradient_checkpointing",
             "max_steps",
             "max_length",
             "examples",
@@ -312,26 +356,13 @@ def _texts(record: dict) -> list[str]:
 
 
 # -- the experiment ----------------------------------------------------------------------
-def _check(params: dict) -> None:
+def check_params(params: dict) -> None:
+    """What no run of this experiment can measure, said before anything trains."""
     if params.get("split") == "test":
         raise Unverifiable("XTREME hides the test labels of XNLI, PAWS-X, UD-POS and PAN-X; "
                            "test-set averages need a leaderboard submission")  # fmt: skip
     if params["compare"] == "translated-intermediate":
         raise Unverifiable("needs a machine-translation model for the intermediate data; none is available offline")
-
-
-def available(pipe: Pipeline, names: list[str]) -> list[Task]:
-    tasks = []
-    for name in names:
-        task = get(name)
-        try:
-            load_records(task, "train", "en", pipe.ctx)
-            tasks.append(task)
-        except Unverifiable as exc:
-            pipe.notes.append(f"intermediate {name} skipped: {exc}")
-    if not tasks:
-        raise Unverifiable("no named intermediate task has training data here")
-    return tasks
 
 
 def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object]]:
@@ -341,7 +372,7 @@ def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object
     - mix: one encoder trained on the mix of the intermediate tasks, against the untouched one;
     - intermediate-plus-mlm: each task's encoder against the same task mixed with masked-LM.
     """
-    inters = available(pipe, pipe.params["intermediate"])
+    inters = pipe.available(pipe.params["intermediate"])
     if pipe.params.get("mix"):
         return {"mix": (pipe.mixed(base, inters), BASELINE, lambda: base)}
     if pipe.params["compare"] == "intermediate-plus-mlm":
@@ -362,7 +393,8 @@ def merged_params(ctx, defaults: dict | None = None) -> dict:
     params["precision"] = resolve_precision(params.get("precision", "auto"))
     params["attention"] = resolve_attention(params.get("attention", "auto"))
     params["threads"] = resolve_threads(params.get("threads", "auto"))
-    ctx.numerics.update({k: params[k] for k in ("precision", "attention", "threads")})
+    params["gradient_checkpointing"] = resolve_checkpointing(params.get("gradient_checkpointing", "auto"))
+    ctx.numerics.update({k: params[k] for k in ("precision", "attention", "threads", "gradient_checkpointing")})
     return params
 
 
@@ -374,7 +406,7 @@ def stage_cache(ctx, params: dict) -> StageCache:
 def run(ctx) -> list[Measurement]:
     quiet()
     params = merged_params(ctx)
-    _check(params)
+    check_params(params)
     pipe = Pipeline(ctx, params, stage_cache(ctx, params))
     base, targets = pipe.base(), [get(t) for t in params["targets"]]
     plan: dict[str, str] = {}  # arm -> the arm its gain is measured against

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from audit.provenance import collect
 from audit.records import Measurement, RunRecord, RunStatus, now, read_records, write_atomic
 
@@ -7,7 +9,7 @@ def make_record(claim: str = "squad-gain", seed: int = 0, value: float = 1.0) ->
     return RunRecord(
         claim_id=claim, experiment="fake", profile="mini", seed=seed, status=RunStatus.OK,
         started_at=t, ended_at=t, measurements=[Measurement(metric="avg_gain", value=value)],
-        provenance=collect("spec-hash", [], []),
+        provenance=collect("spec-hash", Path(__file__).parent, []),
     )  # fmt: skip
 
 

@@ -48,7 +48,12 @@ def test_the_resolved_precision_is_part_of_every_stage_key():
     assert pipe.train_params()["attention"] in {"eager", "sdpa"}
     assert pipe.eval_spec()["attention"] == pipe.train_params()["attention"]
     assert pipe.train_params()["threads"] == pipe.eval_spec()["threads"] == 1  # the regime, not the machine
-    assert ctx.numerics == {"precision": "fp32", "attention": pipe.train_params()["attention"], "threads": 1}
+    assert ctx.numerics == {
+        "precision": "fp32",
+        "attention": pipe.train_params()["attention"],
+        "threads": 1,
+        "gradient_checkpointing": False,
+    }  # no GPU here: nothing to save memory on
 
 
 def test_auto_attention_resolves_to_a_kernel_and_a_wrong_one_is_a_usage_error():

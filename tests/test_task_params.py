@@ -24,9 +24,10 @@ def _pipe(profile: Profile) -> Pipeline:
 def test_full_takes_jiants_per_task_settings():
     pipe = _pipe(Profile.FULL)
     xnli, panx, xquad = (pipe.task_params(get(t)) for t in ("xnli", "panx", "xquad"))
-    assert (xnli["epochs"], xnli["batch_size"], xnli["max_length"]) == (2, 32, 256)
+    # jiant: 4 examples a step, 8 steps of accumulation (4 for QA): 32 (16) per optimiser step
+    assert (xnli["epochs"], xnli["batch_size"], xnli["grad_accumulation"], xnli["max_length"]) == (2, 4, 8, 256)
     assert (panx["epochs"], panx["max_length"]) == (10, 256)
-    assert (xquad["epochs"], xquad["batch_size"], xquad["max_length"]) == (2, 16, 384)
+    assert (xquad["epochs"], xquad["batch_size"], xquad["grad_accumulation"], xquad["max_length"]) == (2, 4, 4, 384)
     assert pipe.task_params(get("tatoeba"))["max_length"] == 512
 
 

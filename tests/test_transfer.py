@@ -97,6 +97,21 @@ def test_stages_are_shared_across_claims(smoke):
     assert steps[runs["xnli-no-gain"]] == 0
 
 
+def test_the_plan_lists_exactly_the_stages_the_run_computed(smoke):
+    from audit.plan import plan_claim
+
+    settings, verdicts, _ = smoke
+    specs = load_all(CLAIMS)
+    for claim in TRAINED:
+        plan = plan_claim(specs[claim], Profile.SMOKE, 1, settings)
+        assert plan.stages and plan.to_run == 0, (claim, [s for s in plan.stages if s.cached < s.count])
+    fresh = Settings(
+        store=settings.store.parent / "other" / "audit.duckdb", claims_dir=CLAIMS, data_dir=SHARED / "data"
+    )
+    plan = plan_claim(specs["squad-gain"], Profile.SMOKE, 1, fresh)  # another store: its own, empty stage cache
+    assert plan.to_run == sum(s.count for s in plan.stages) > 0
+
+
 RESUMABLE = """
 import sys, time
 from pathlib import Path

@@ -52,6 +52,15 @@ class Hub:
 
         return _guard(lambda: datasets.get_dataset_split_names(repo, config), repo)
 
+    def reachable(self, repo: str, config: str, split: str) -> str | None:
+        """Why a split cannot be read from here (None: it can, or the hub will be asked), without reading it."""
+        if local := self._local(repo):
+            path = local / config / f"{split}.jsonl"
+            return None if path.is_file() else f"{repo} {config}/{split} is not in the hub mirror ({path})"
+        if self.offline:
+            return f"{repo} {config}/{split} needs the Hugging Face hub, and HF_HUB_OFFLINE=1 (no mirror has it)"
+        return None
+
     def load(self, repo: str, config: str, split: str):
         """A ``datasets.Dataset`` of one split, from the mirror or the hub."""
         import datasets

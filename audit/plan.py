@@ -1,0 +1,77 @@
+"""``audit plan``: what ``audit verify`` would compute for a claim, before anything runs.
+
+An experiment that works in content-addressed stages may register a planner
+(``experiments.PLANS``, ``"module:function"`` like its runner). The planner gets the
+same run context a run would and lists each stage: its key, whether the stage cache
+already holds it, the data each split would be read from at this profile, and the
+schedule that would train it. Nothing is trained, read or downloaded, so a full-profile
+plan can be checked on a laptop before GPU hours are spent.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from audit.errors import AuditError, Unverifiable
+from audit.profiles import Profile
+from audit.settings import Settings
+from audit.spec import ClaimSpec
+
+
+class PlannedStage(BaseModel):
+    seed: int
+    stage: str
+    arm: str
+    task: str
+    key: str  # the stage's key, or "N stages" for a row of per-language scoring stages
+    count: int = 1
+    cached: int = 0  # how many of them the stage cache already holds
+    schedule: str
+    train: str
+    evaluate: str
+
+
+class ClaimPlan(BaseModel):
+    claim_id: str
+    profile: str
+    params: dict  # the claim's params at this profile, as the run would get them
+    stages: list[PlannedStage] = []
+    notes: list[str] = []  # what the run would skip, and why (an intermediate task without data)
+    unverifiable: str | None = None  # why a run would measure nothing, when it is known before it starts
+
+    @property
+    def to_run(self) -> int:
+        return sum(s.count - s.cached for s in self.stages)
+
+
+def planner(name: str):
+    import experiments
+
+    entry = getattr(experiments, "PLANS", {}).get(name)
+    if entry is None:
+        raise AuditError(f"experiment '{name}' lists no stages to plan (it runs in one step); use audit verify")
+    from audit.registry import load
+
+    return load(entry)
+
+
+def plan_claim(spec: ClaimSpec, profile: Profile, seeds: int, settings: Settings) -> ClaimPlan:
+    """The stages of each seed's run of one claim at ``profile``."""
+    from audit.runner import RunContext
+    from audit.verify import seeds_for
+
+    fn, params = planner(spec.experiment.name), spec.params_for(profile)
+    out = ClaimPlan(claim_id=spec.id, profile=profile.value, params=params)
+    for seed in range(seeds_for(spec, seeds)):
+        ctx = RunContext(spec, profile, seed, dict(params), settings.data_dir,
+                         work_dir=settings.work_dir / spec.id, cache_dir=settings.stages_dir)  # fmt: skip
+        try:
+            found = fn(ctx)
+        except Unverifiable as exc:  # known before any stage (test labels, no translation model)
+            found = {"stages": [], "notes": [], "unverifiable": str(exc)}
+        out.stages += [PlannedStage(**row) for row in found["stages"]]
+        out.notes += [n for n in found["notes"] if n not in out.notes]
+        if found.get("unverifiable"):
+            out.unverifiable = found["unverifiable"]
+            break
+    return out

@@ -1,0 +1,177 @@
+"""The full profile's training path on a CUDA GPU: one prepared script, with torch and transformers alone.
+
+The device machine has no network, no data pack and no e5 weights, and its image lacks
+duckdb and pydantic, so this drives the same code a full run trains with
+(``experiments.training``: ``resolve_precision``, ``resolve_checkpointing``, ``fit``;
+``experiments.multitask.MultiTask``; ``audit.gpus``) on XLM-R Large built from its
+config (random weights) and synthetic batches. What it checks:
+
+1. the resolved numerics on this card (bf16 only where native; checkpointing by memory);
+2. a positive control: a sequence classifier at jiant's XNLI schedule shape (4 a step,
+   8 steps of accumulation, length 256) learns a synthetic rule (a positive item is about
+   half marker tokens; chance is 50% on held-out items), so a failure is a broken path;
+3. the peak memory and step time of that step with and without activation checkpointing,
+   and of the QA head at length 384 (4 x 4), against a 16 and a 24 GiB card;
+4. two runs with one seed give the same held-out logits to the bit (or not: it says so);
+5. a two-head mix (``MultiTask``) trains with checkpointing on;
+6. a worker pinned by ``audit.gpus.pin`` sees exactly one GPU (no ``nn.DataParallel``).
+
+Usage (device): python benchmarks/device_check.py --out $OUT/device_check.json
+Usage (here, CPU, a tiny model, to prove the script runs): python benchmarks/device_check.py --tiny
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+LARGE = {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096,
+         "vocab_size": 250002, "max_position_embeddings": 514}  # fmt: skip  # xlm-roberta-large's config.json
+TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+        "vocab_size": 1000, "max_position_embeddings": 514}  # fmt: skip
+MARKER = 7  # the token whose presence is the synthetic label
+
+
+def config(shape: dict):
+    from transformers import XLMRobertaConfig
+
+    return XLMRobertaConfig(pad_token_id=1, bos_token_id=0, eos_token_id=2, type_vocab_size=1, **shape)
+
+
+def synthetic(n: int, length: int, vocab: int, seed: int, qa: bool = False):
+    """Token sequences whose label is whether MARKER occurs (QA: the marker's position is the span)."""
+    import torch
+    from datasets import Dataset
+
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(10, vocab, (n, length), generator=g)
+    ids[:, 0], ids[:, -1] = 0, 2
+    label = torch.arange(n) % 2
+    where = torch.randint(1, length - 1, (n,), generator=g)
+    if qa:  # one marker: its position is the answer span
+        ids[torch.arange(n), where] = MARKER
+    else:  # about half the tokens of a positive item are the marker: a rule any working path learns fast
+        half = (torch.rand((n, length), generator=g) < 0.5) & (label[:, None] == 1)
+        half[:, 0] = half[:, -1] = False
+        ids[half] = MARKER
+    rows = {"input_ids": ids.tolist(), "attention_mask": torch.ones_like(ids).tolist()}
+    if qa:
+        rows |= {"start_positions": where.tolist(), "end_positions": where.tolist()}
+    else:
+        rows["labels"] = label.tolist()
+    return Dataset.from_dict(rows)
+
+
+def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int = 0) -> dict:
+    """One fit() of a fresh model on synthetic data: held-out accuracy, a logits checksum, memory, time."""
+    import torch
+    import transformers
+
+    from experiments.training import autocast, fit
+
+    torch.manual_seed(seed)
+    model = getattr(transformers, head).from_config(config(shape))
+    qa = head == "AutoModelForQuestionAnswering"
+    ds, held = synthetic(n, length, shape["vocab_size"], seed, qa), synthetic(64, length, shape["vocab_size"], 99, qa)
+    cuda = torch.cuda.is_available()
+    if cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        done = fit(model, None, ds, transformers.default_data_collator, Path(tmp), params, seed)
+    seconds = time.perf_counter() - started
+    peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else None
+    model.eval()
+    batch = {k: torch.tensor(held[k]).to(model.device) for k in ("input_ids", "attention_mask")}
+    with torch.no_grad(), autocast(params["precision"]):
+        out = model(**batch)
+    logits = out.start_logits if qa else out.logits
+    gold = torch.tensor(held["start_positions" if qa else "labels"]).to(model.device)
+    return {"head": head, "optimizer_steps": done.steps, "seconds": round(seconds, 2),
+            "seconds_per_step": round(seconds / max(done.steps, 1), 3), "peak_gib": peak and round(peak, 2),
+            "heldout_accuracy": float((logits.argmax(-1) == gold).float().mean()),
+            "logits_checksum": float(logits.float().double().sum()), "params": params}  # fmt: skip
+
+
+def mix_step(shape: dict, length: int) -> dict:
+    """MultiTask over two heads, activation checkpointing on, one forward and backward on the device."""
+    import torch
+    import transformers
+
+    from experiments.multitask import MultiTask
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    kinds = {"nli": "AutoModelForSequenceClassification", "qa": "AutoModelForQuestionAnswering"}
+    heads = {name: getattr(transformers, cls).from_config(config(shape)) for name, cls in kinds.items()}
+    model = MultiTask(heads).to(device)
+    model.activation_checkpointing_enable()
+    model.train()
+    data = synthetic(4, length, shape["vocab_size"], 0)
+    batch = {k: torch.tensor(data[k]).to(device) for k in ("input_ids", "attention_mask", "labels")}
+    loss = model(task=torch.tensor([0], device=device), **batch).loss
+    loss.backward()
+    grads = sum(p.grad is not None for p in model.parameters())
+    return {"loss": float(loss.detach()), "parameters_with_grad": grads}
+
+
+def pinned_child() -> str:
+    """What a child pinned by audit.gpus counts: one GPU, so the Trainer would not wrap it in DataParallel."""
+    code = ("from audit import gpus; gpus.pin(next(iter(gpus.visible()), None)); "
+            "import torch; print(torch.cuda.device_count())")  # fmt: skip
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=root)
+    return out.stdout.strip() or out.stderr.strip()[-300:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--tiny", action="store_true", help="a tiny model (CPU): proves the script runs")
+    args = parser.parse_args()
+    import torch
+    import transformers
+
+    from audit import gpus
+    from experiments.training import quiet, resolve_checkpointing, resolve_precision
+
+    quiet()
+    # Adam moves each weight about lr a step, so a 32-wide model needs a larger rate to move its logits.
+    shape, scale, lr = (TINY, 0.25, 1e-3) if args.tiny else (LARGE, 1, 5e-5)
+    precision = resolve_precision("auto")
+    report: dict = {"torch": torch.__version__, "transformers": transformers.__version__,
+                    "cuda": torch.cuda.is_available(), "gpus": gpus.visible(), "precision": precision,
+                    "checkpointing_auto": resolve_checkpointing("auto")}  # fmt: skip
+    if torch.cuda.is_available():
+        prop = torch.cuda.get_device_properties(0)
+        report["device"] = {"name": prop.name, "capability": f"{prop.major}.{prop.minor}",
+                            "memory_gib": round(prop.total_memory / 2**30, 1)}  # fmt: skip
+    # jiant's XNLI shape: 4 a step, 8 steps of accumulation, length 256; 24 optimiser steps.
+    xnli = {"batch_size": 4, "grad_accumulation": 8, "max_length": 256, "max_steps": 48, "learning_rate": lr,
+            "warmup_ratio": 0.1, "precision": precision, "save_steps": 10_000}  # fmt: skip
+    n = int(4 * 8 * 48 * scale)
+    runs = report["runs"] = {}
+    for name, extra in (("xnli", {}), ("xnli_checkpointing", {"gradient_checkpointing": True})):
+        runs[name] = train("AutoModelForSequenceClassification", shape, {**xnli, **extra}, n, 256)
+    runs["xnli_again"] = train("AutoModelForSequenceClassification", shape, xnli, n, 256)
+    qa = {**xnli, "grad_accumulation": 4, "max_steps": 8, "max_length": 384}
+    runs["qa_384"] = train("AutoModelForQuestionAnswering", shape, qa, int(4 * 4 * 8 * scale), 384)
+    report["control_learned"] = runs["xnli"]["heldout_accuracy"] >= 0.75  # chance is 0.5
+    report["same_seed_same_logits"] = runs["xnli"]["logits_checksum"] == runs["xnli_again"]["logits_checksum"]
+    report["mix_step"] = mix_step(shape, 128)
+    report["pinned_child_sees_gpus"] = pinned_child()
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

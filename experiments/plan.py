@@ -1,0 +1,151 @@
+"""``audit plan`` for ``xtreme-transfer``: the stages a run would compute, computing none.
+
+The planner is the run's own ``Pipeline`` with the three stage-computing steps replaced
+by bookkeeping: the same arms (``transfer._arms``), the same stage specs and the same
+keys, so what it lists is what ``audit verify`` would run, and a stage it marks done is
+one the run will read back. For each stage it says where the data comes from at this
+profile (a pack file, a hub split, a stand-in, or why neither serves) and the schedule
+that would train it. It reads no data, downloads nothing and loads no model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit.errors import Unverifiable
+from experiments import transfer
+from experiments.tasks import Task, get, hub_sources, pack_file, unservable
+from experiments.transfer import BASELINE, Encoder, Pipeline
+
+
+class Planner(Pipeline):
+    """A Pipeline that lists stages instead of computing them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.planned: list[dict] = []
+
+    def available(self, names: list[str]) -> list[Task]:
+        """The run's choice (``Pipeline.available``), made from where the data is, reading none."""
+        tasks = []
+        for task in map(get, names):
+            if why := unservable(task, "train", "en", self.ctx):
+                self.notes.append(f"intermediate {task.name} skipped: {why}")
+            else:
+                tasks.append(task)
+        if not tasks:
+            raise Unverifiable("no named intermediate task has training data here")
+        return tasks
+
+    def base(self) -> Encoder:
+        if self.params["model"] != transfer.SMOKE_MODEL:
+            return super().base()
+        tok = self.cache.key("smoke-tokenizer", transfer.SMOKE_TOKENIZER, [])
+        key = self.cache.key("smoke-encoder", self.smoke_encoder_spec(), [tok])
+        return Encoder(key, str(self.cache.root / key))
+
+    def intermediate(self, base: Encoder, task: Task) -> Encoder:
+        key = self._list("intermediate", self.intermediate_spec(task), base, task.name, [task])
+        return Encoder(key, str(self.cache.root / key / "model"))
+
+    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False) -> Encoder:
+        spec = self.mix_spec(tasks, mlm)
+        key = self._list("intermediate-mix", spec, base, "+".join(spec["tasks"]), tasks)
+        return Encoder(key, str(self.cache.root / key / "model"))
+
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, reference: bool = True) -> dict:
+        langs = self.languages(task)
+        if task.format == "parallel":  # one scoring stage per language with data, listed as one row
+            served = [lang for lang in langs if not unservable(task, "dev", lang, self.ctx)]
+            keys = [self.cache.key("score", self.score_spec(task, lang), [enc.key]) for lang in served]
+            self._row("score", self.score_spec(task, "*"), arm, keys, [], self.eval_text(task, langs))
+        else:
+            key = self.cache.key("target", self.target_spec(task), [enc.key])
+            self._row("target", self.target_spec(task), arm, [key], [task], self.eval_text(task, langs))
+        return {}
+
+    def _list(self, name: str, spec: dict, enc: Encoder, arm: str, trains: list[Task]) -> str:
+        key = self.cache.key(name, spec, [enc.key])
+        self._row(name, spec, arm, [key], trains, "-")
+        return key
+
+    def _row(self, name: str, spec: dict, arm: str, keys: list[str], trains: list[Task], evaluate: str) -> None:
+        self.planned.append({
+            "seed": self.ctx.seed, "stage": name, "arm": arm, "task": spec.get("task") or "+".join(spec["tasks"]),
+            "key": keys[0] if len(keys) == 1 else f"{len(keys)} stages", "count": len(keys),
+            "cached": sum(self.cache.done(k) for k in keys), "schedule": schedule_text(spec) if trains else "-",
+            "train": "; ".join(f"{t.name}: {self.source(t, 'train', 'en')}" for t in trains) or "-",
+            "evaluate": evaluate,
+        })  # fmt: skip
+
+    def source(self, task: Task, split: str, lang: str) -> str:
+        return source_text(task, split, lang, self.ctx.data_dir, self.profile)
+
+    def eval_text(self, task: Task, langs: list[str]) -> str:
+        """The evaluation languages grouped by where their data would come from (pack, hub, unavailable)."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for lang in langs:
+            text = self.source(task, "dev", lang)
+            groups.setdefault(text.split(" ", 1)[0], []).append((lang, text))
+        parts = [f"{len(rows)} from the {kind} ({_some(rows)}), e.g. {rows[0][1]}" if kind != "unavailable"
+                 else f"{len(rows)} unavailable ({_some(rows)}): {rows[0][1][len('unavailable ('):-1]}"
+                 for kind, rows in groups.items()]  # fmt: skip
+        return "; ".join(parts) or "no language"
+
+
+def _some(rows: list[tuple[str, str]]) -> str:
+    return ", ".join(lang for lang, _ in rows[:4]) + (" ..." if len(rows) > 4 else "")
+
+
+def source_text(task: Task, split: str, lang: str, data_dir: Path | None, profile: str) -> str:
+    """Where a split would be read from at this profile, without reading it."""
+    if task.unavailable:
+        return f"unavailable ({task.unavailable})"
+    if found := pack_file(task, split, lang, data_dir, profile):
+        path, entry = found
+        where = path.relative_to(data_dir).as_posix() if data_dir else path.name
+        return f"pack {where}" + (f" (stand-in: {entry['stand_in']})" if entry.get("stand_in") else "")
+    if not task.hub:
+        return "unavailable (no hub source)"
+    try:
+        sources = hub_sources(task, split, lang)
+    except Unverifiable as exc:
+        return f"unavailable ({exc})"
+    refused = [s.refuse for s in sources if s.refuse]
+    return f"unavailable ({refused[0]})" if refused else "hub " + " + ".join(s.name for s in sources)
+
+
+def schedule_text(spec: dict) -> str:
+    """A training stage's schedule in one line: length, examples per optimiser step, learning rate."""
+    steps = f"{spec['epochs']} epochs" if spec.get("epochs") else f"{spec.get('max_steps', 100)} steps"
+    accum = spec.get("grad_accumulation", 1)
+    batch = f"{spec.get('batch_size')}x{accum}" if accum > 1 else str(spec.get("batch_size"))
+    examples = f", first {spec['examples']} examples" if spec.get("examples") else ""
+    return f"{steps} of {batch}, lr {spec.get('learning_rate', 1e-5):g}, length {spec.get('max_length')}{examples}"
+
+
+def plan(ctx) -> dict:
+    """Every stage one seed's run of this claim would compute or read back, in the run's order, and its notes.
+
+    A run that would be Unverifiable says why (``unverifiable``), with the notes that led there.
+    """
+    params = transfer.merged_params(ctx)
+    transfer.check_params(params)
+    pipe = Planner(ctx, params, transfer.stage_cache(ctx, params))
+    try:
+        _walk(pipe, params)
+    except Unverifiable as exc:
+        return {"stages": [], "notes": pipe.notes, "unverifiable": str(exc)}
+    return {"stages": pipe.planned, "notes": pipe.notes}
+
+
+def _walk(pipe: Planner, params: dict) -> None:
+    """The run's order (``transfer.run``): each reference arm once, then each treated arm, on every target."""
+    base, targets, listed = pipe.base(), [get(t) for t in params["targets"]], set()
+    for arm, (enc, ref_name, reference) in transfer._arms(pipe, base).items():
+        if ref_name not in listed:
+            for task in targets:
+                pipe.target_score(reference(), task, ref_name)
+            listed.add(ref_name)
+        for task in targets:
+            pipe.target_score(enc, task, arm, reference=False)

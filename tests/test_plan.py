@@ -1,0 +1,67 @@
+"""``audit plan``: the stages a full run would compute, and the data each would read, before any GPU time."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from audit.claims import load_all
+from audit.cli import app
+from audit.plan import plan_claim
+from audit.profiles import Profile
+from audit.settings import Settings
+from tests.conftest import CLAIMS, SHARED
+from tests.hub_mirror import write_split
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A hub mirror with SQuAD v2.0 train, the one split squad-gain's phase 1 needs from the hub."""
+    write_split(tmp_path / "hub", "rajpurkar/squad_v2", "squad_v2", "train", [{"id": "q", "context": "c"}])
+    monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path / "hub"))
+
+
+@pytest.fixture
+def full_plan(tmp_path, data_pack, mirror):
+    settings = Settings(store=tmp_path / "audit.duckdb", claims_dir=CLAIMS, data_dir=data_pack)
+    return plan_claim(load_all(CLAIMS)["squad-gain"], Profile.FULL, 3, settings)
+
+
+def test_offline_without_the_hubs_split_the_plan_says_the_run_would_be_unverifiable(tmp_path, data_pack):
+    settings = Settings(store=tmp_path / "audit.duckdb", claims_dir=CLAIMS, data_dir=data_pack)
+    plan = plan_claim(load_all(CLAIMS)["squad-gain"], Profile.FULL, 1, settings)
+    assert plan.unverifiable == "no named intermediate task has training data here" and not plan.stages
+    assert "squad_v2 train [en]: rajpurkar/squad_v2 squad_v2/train needs the Hugging Face hub" in plan.notes[0]
+
+
+def test_a_full_plan_trains_on_the_papers_data_with_jiants_schedules(full_plan):
+    rows = {(s.seed, s.arm, s.task): s for s in full_plan.stages}
+    assert {s.seed for s in full_plan.stages} == {0, 1, 2}
+    xnli = rows[(0, "baseline", "xnli")]
+    assert xnli.train == "xnli: hub nyu-mll/glue mnli/train"  # MNLI train, not the pack's XNLI dev half
+    assert xnli.schedule.startswith("2 epochs of 4x8, lr 1e-05, length 256")
+    assert rows[(0, "squad_v2", "squad_v2")].schedule.startswith("3 epochs of 4,")
+    assert not any("stand-in" in s.train or "stand-in" in s.evaluate for s in full_plan.stages)
+    assert "3 unavailable (de, fr, ru)" in rows[(0, "baseline", "bucc")].evaluate  # the pack has zh only
+
+
+def test_each_seed_trains_its_own_models_and_the_untouched_encoder_is_scored_once(full_plan):
+    trained = [s.key for s in full_plan.stages if s.stage != "score"]
+    assert len(trained) == len(set(trained)) == 3 * (1 + 2 * 7)  # per seed: phase 1, and 7 targets per arm
+    bucc = {s.seed: s.key for s in full_plan.stages if s.arm == "baseline" and s.task == "bucc"}
+    assert len(set(bucc.values())) == 1  # xlm-roberta-large's retrieval score does not depend on the seed
+
+
+def test_plan_cli_prints_the_table_and_refuses_a_one_step_experiment(tmp_path, monkeypatch, mirror):
+    if not (SHARED / "data").is_dir():
+        pytest.skip("data pack not found")
+    monkeypatch.setenv("AUDIT_DATA_DIR", str(SHARED / "data"))
+    monkeypatch.setenv("COLUMNS", "250")
+    store = str(tmp_path / "a.duckdb")
+    ok = CliRunner().invoke(
+        app, ["--store", store, "plan", "--claim", "squad-gain", "--profile", "full", "--seeds", "1"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "hub rajpurkar/squad plain_text/train" in ok.output and "0 cached" in ok.output
+    bad = CliRunner().invoke(app, ["--store", store, "plan", "--claim", "anli-plus-size"])
+    assert bad.exit_code == 2 and "lists no stages to plan" in bad.output and "Traceback" not in bad.output
