@@ -246,13 +246,16 @@ def ci_cmd(
 
 @app.command("data")
 @handled
-def data_cmd(ctx: typer.Context) -> None:
-    """Which task, split and language the data pack serves locally, and which only the hub."""
+def data_cmd(
+    ctx: typer.Context,
+    profile: Annotated[Profile, typer.Option(help="At full, stand-ins serve nothing: the hub must.")] = Profile.MINI,
+) -> None:
+    """Which task, split and language the data pack serves locally at a profile, and which only the hub."""
     from audit.render import data_table
     from experiments.tasks import inventory
 
     settings = _settings(ctx)
-    _console().print(data_table(inventory(settings.data_dir), settings.data_dir))
+    _console().print(data_table(inventory(settings.data_dir, profile.value), settings.data_dir))
 
 
 @app.command("cite")

@@ -234,8 +234,11 @@ def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
         raise Unverifiable(f"{task.name} {split} [{lang}] {problem}; {exc}") from None
 
 
-def inventory(data_dir: Path | None) -> list[dict]:
-    """Per task and split: which languages the pack serves, and the hub source."""
+def inventory(data_dir: Path | None, profile: str | None = None) -> list[dict]:
+    """Per task and split: which languages the pack serves at ``profile``, and the hub source.
+
+    At full a stand-in serves nothing (see the module docstring), so it is not listed either.
+    """
     rows = []
     for task in registry().values():
         # Retrieval tasks train nothing, so only their evaluation split is listed.
@@ -243,8 +246,9 @@ def inventory(data_dir: Path | None) -> list[dict]:
         splits = sorted(set(task.pack) | wanted)
         for split in splits:
             langs = task.languages if split != "train" else ["en"]
-            local = [lang for lang in langs if pack_file(task, split, lang, data_dir)]
+            local = [lang for lang in langs if pack_file(task, split, lang, data_dir, profile)]
             stand_in = next((e.get("stand_in") for e in _entries(task, split) if e.get("stand_in")), None)
+            stand_in = None if profile == Profile.FULL else stand_in
             rows.append({"task": task.name, "role": task.role, "split": split, "local": local,
                          "languages": langs, "hub": _hub_name(task), "stand_in": stand_in,
                          "unavailable": task.unavailable})  # fmt: skip

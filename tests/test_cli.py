@@ -137,3 +137,16 @@ def test_data_shows_local_and_hub_only_languages(settings, data_pack, monkeypatc
     assert result.exit_code == 0
     assert "xnli" in result.output and "15/15" in result.output
     assert "CCGbank is LDC-licensed" in result.output
+
+
+def test_data_at_full_lists_no_stand_in_and_serves_fewer_splits_locally(data_pack, monkeypatch):
+    from experiments.tasks import inventory
+
+    mini = {(r["task"], r["split"]): r for r in inventory(data_pack, "mini")}
+    full = {(r["task"], r["split"]): r for r in inventory(data_pack, "full")}
+    assert mini[("xnli", "train")]["local"] == ["en"] and full[("xnli", "train")]["local"] == []
+    assert full[("panx", "train")]["local"] == ["en"]  # XTREME's own split serves full
+    assert not any(r["stand_in"] for r in full.values()) and any(r["stand_in"] for r in mini.values())
+    monkeypatch.setenv("AUDIT_DATA_DIR", str(data_pack))
+    result = runner.invoke(app, ["data", "--profile", "full"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0 and "xnli" in result.output
