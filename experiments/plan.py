@@ -14,7 +14,7 @@ from pathlib import Path
 
 from audit.errors import Unverifiable
 from experiments import transfer
-from experiments.tasks import Task, get, hub_sources, pack_file, unservable
+from experiments.tasks import Task, get, sources_of, unservable
 from experiments.transfer import BASELINE, Encoder, Pipeline
 
 
@@ -60,8 +60,10 @@ class Planner(Pipeline):
             keys = [self.cache.key("score", self.score_spec(task, lang), [enc.key]) for lang in served]
             self._row("score", self.score_spec(task, "*"), arm, keys, [], self.eval_text(task, langs))
         else:
-            key = self.cache.key("target", self.target_spec(task), [enc.key])
-            self._row("target", self.target_spec(task), arm, [key], [task], self.eval_text(task, langs))
+            spec = self.target_spec(task)
+            self._row(
+                "target", spec, arm, [self.cache.key("target", spec, [enc.key])], [task], self.eval_text(task, langs)
+            )
         return {}
 
     def _list(self, name: str, spec: dict, enc: Encoder, arm: str, trains: list[Task]) -> str:
@@ -98,21 +100,13 @@ def _some(rows: list[tuple[str, str]]) -> str:
 
 
 def source_text(task: Task, split: str, lang: str, data_dir: Path | None, profile: str) -> str:
-    """Where a split would be read from at this profile, without reading it."""
-    if task.unavailable:
-        return f"unavailable ({task.unavailable})"
-    if found := pack_file(task, split, lang, data_dir, profile):
+    """Where a split would be read from at this profile (``tasks.sources_of``), without reading it."""
+    found, sources, why = sources_of(task, split, lang, data_dir, profile)
+    if found:
         path, entry = found
         where = path.relative_to(data_dir).as_posix() if data_dir else path.name
         return f"pack {where}" + (f" (stand-in: {entry['stand_in']})" if entry.get("stand_in") else "")
-    if not task.hub:
-        return "unavailable (no hub source)"
-    try:
-        sources = hub_sources(task, split, lang)
-    except Unverifiable as exc:
-        return f"unavailable ({exc})"
-    refused = [s.refuse for s in sources if s.refuse]
-    return f"unavailable ({refused[0]})" if refused else "hub " + " + ".join(s.name for s in sources)
+    return f"unavailable ({why})" if why else "hub " + " + ".join(s.name for s in sources)
 
 
 def schedule_text(spec: dict) -> str:

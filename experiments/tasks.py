@@ -195,22 +195,33 @@ def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) 
     return records
 
 
-def unservable(task: Task, split: str, lang: str, ctx: Any) -> str | None:
-    """Why no source serves this split at the run's profile (None: one does), reading no rows."""
-    profile = getattr(ctx, "profile", None)
+def sources_of(task: Task, split: str, lang: str, data_dir: Path | None, profile: str | None):
+    """Where a split would be read from at ``profile``, reading nothing: (pack file, hub sources, why neither).
+
+    The pack file wins when there is one; else the hub sources, unless a reason rules them out.
+    """
     if task.unavailable:
-        return f"{task.name}: {task.unavailable}"
-    if pack_file(task, split, lang, ctx.data_dir, profile):
-        return None
+        return None, [], task.unavailable
+    if found := pack_file(task, split, lang, data_dir, profile):
+        return found, [], None
     if not task.hub:
-        return f"{task.name} {split} [{lang}] is not in the data pack and has no hub source"
+        return None, [], "no hub source"
     try:
         sources = hub_sources(task, split, lang)
     except Unverifiable as exc:
-        return str(exc)
-    hub = Hub.from_env()
-    why = [s.refuse or hub.reachable(s.repo, s.config, s.split) for s in sources]
-    return next((f"{task.name} {split} [{lang}]: {w}" for w in why if w), None)
+        return None, [], str(exc)
+    return None, sources, next((s.refuse for s in sources if s.refuse), None)
+
+
+def unservable(task: Task, split: str, lang: str, ctx: Any) -> str | None:
+    """Why no source serves this split at the run's profile (None: one does), reading no rows."""
+    found, sources, why = sources_of(task, split, lang, ctx.data_dir, getattr(ctx, "profile", None))
+    if found:
+        return None
+    if not why:
+        hub = Hub.from_env()
+        why = next((w for s in sources if (w := hub.reachable(s.repo, s.config, s.split))), None)
+    return why and f"{task.name} {split} [{lang}]: {why}"
 
 
 def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
