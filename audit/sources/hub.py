@@ -65,12 +65,10 @@ class Hub:
         """A ``datasets.Dataset`` of one split, from the mirror or the hub."""
         import datasets
 
+        if why := self.reachable(repo, config, split):
+            raise Unverifiable(why)
         if local := self._local(repo):
-            path = local / config / f"{split}.jsonl"
-            if not path.is_file():
-                raise Unverifiable(f"{repo} {config}/{split} is not in the hub mirror ({path})")
-            return datasets.load_dataset("json", data_files=str(path), split="train")
-        self._online(f"{repo} {config}/{split}")
+            return datasets.load_dataset("json", data_files=str(local / config / f"{split}.jsonl"), split="train")
         return _guard(lambda: datasets.load_dataset(repo, config, split=split), repo)
 
     def card(self, repo: str) -> str:
