@@ -74,8 +74,10 @@ class Calibration:
         if not self.estimable:
             return f"not estimable ({self.decided} labelled, need {self.need})"
         s, b, a = self.synthesis, self.base_rate, self.always_yes
-        return (f"Brier {s.brier:.3f} (base rate {b.brier:.3f}, always ✓ {a.brier:.3f}); log loss {s.log_loss:.3f} "
-                f"(base rate {b.log_loss:.3f}, always ✓ {_num(a.log_loss)})")  # fmt: skip
+        return (
+            f"Brier {s.brier:.3f} (base rate {b.brier:.3f}, always ✓ {a.brier:.3f}); log loss {s.log_loss:.3f} "
+            f"(base rate {b.log_loss:.3f}, always ✓ {_num(a.log_loss)})"
+        )
 
 
 def _num(x: float) -> str:
@@ -88,8 +90,7 @@ def outcome(v: Verdict) -> int:
 
 def labelled(verdicts: list[Verdict]) -> list[Verdict]:
     """Verdicts about the claim itself, decided, with a synthesis confidence to score."""
-    return [v for v in verdicts
-            if v.status in DECIDED and v.fidelity == "claim" and v.synthesis_confidence is not None]  # fmt: skip
+    return [v for v in verdicts if v.status in DECIDED and v.fidelity == "claim" and v.synthesis_confidence is not None]
 
 
 def _bin(pairs: list[tuple[float, int]], low: float, high: float) -> ReliabilityBin:
@@ -121,11 +122,14 @@ def calibrate(verdicts: list[Verdict], need: int = MIN_LABELLED) -> Calibration:
     n, rate = len(pairs), sum(o for _, o in pairs) / len(pairs)
     filled = [b for b in bins if b.n]
     return Calibration(
-        len(decided), agree, bins, need,
+        len(decided),
+        agree,
+        bins,
+        need,
         synthesis=scores(pairs),
         base_rate=scores([(rate, o) for _, o in pairs]),
         always_yes=scores([(1.0, o) for _, o in pairs]),
         reliability=sum(b.n * (b.mean_confidence - b.observed) ** 2 for b in filled) / n,
         resolution=sum(b.n * (b.observed - rate) ** 2 for b in filled) / n,
         uncertainty=rate * (1 - rate),
-    )  # fmt: skip
+    )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from audit import safe_yaml
 from audit.claims import find, load_all
-from audit.errors import AuditError
+from audit.errors import AuditError, pydantic_message
 from audit.profiles import Profile
 from audit.settings import Settings
 from audit.spec import ClaimSpec
@@ -91,8 +91,7 @@ def load_baseline(path: Path) -> Baseline:
     except safe_yaml.YamlError as exc:
         raise AuditError(f"{path}: {exc}") from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise AuditError(f"{path}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None
+        raise AuditError(f"{path}: {pydantic_message(exc)}") from None
 
 
 def with_params(spec: ClaimSpec, profile: Profile, params: dict[str, Any]) -> ClaimSpec:

@@ -27,9 +27,26 @@ from audit.verdict import Status, Verdict, decide
 
 # Words that say nothing about which claim a passage is about.
 GENERIC = STOPWORDS | {
-    "yields", "contains", "study", "uses", "points", "point", "improvement", "improves", "task",
-    "tasks", "training", "examples", "sourced", "from", "that", "this", "all", "each", "up",
-}  # fmt: skip
+    "yields",
+    "contains",
+    "study",
+    "uses",
+    "points",
+    "point",
+    "improvement",
+    "improves",
+    "task",
+    "tasks",
+    "training",
+    "examples",
+    "sourced",
+    "from",
+    "that",
+    "this",
+    "all",
+    "each",
+    "up",
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,10 @@ def find(spec: ClaimSpec, path: Path) -> list[Finding]:
 
 def documented_verdict(spec: ClaimSpec, findings: list[Finding]) -> Verdict:
     """One verdict over every cited source; sources that disagree are shown, not averaged."""
-    by = {k: sorted({f"{Path(f.source).name} ({f.location})" for f in findings if f.stance == k})
-          for k in ("supports", "contradicts")}  # fmt: skip
+    by = {
+        k: sorted({f"{Path(f.source).name} ({f.location})" for f in findings if f.stance == k})
+        for k in ("supports", "contradicts")
+    }
     if by["supports"] and by["contradicts"]:
         status, reason = Status.INCONCLUSIVE, "sources disagree"
     elif by["supports"]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from audit import safe_yaml
-from audit.errors import SpecError, UnknownClaimError
+from audit.errors import SpecError, UnknownClaimError, error_field
 from audit.spec import ClaimSpec
 
 
@@ -26,9 +26,7 @@ def load_spec(path: Path) -> ClaimSpec:
     try:
         spec = ClaimSpec.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "<root>"
-        raise SpecError(path, field, err["msg"]) from None
+        raise SpecError(path, *error_field(exc)) from None
     if spec.id != path.stem:
         raise SpecError(path, "id", f"'{spec.id}' does not match the file name '{path.stem}'")
     return spec

@@ -107,10 +107,16 @@ def claims_cmd(ctx: typer.Context) -> None:
 
 @app.command("show")
 @handled
-def show_cmd(ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain.")) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    claim_id: str = typer.Argument(..., help="Claim id, e.g. squad-gain."),
+    profile: Annotated[
+        Profile | None, typer.Option(help="Also print the params a run at this profile takes, resolved here.")
+    ] = None,
+) -> None:
     """Show one claim spec in full, with its newest stored verdict and its newest run's machine and numerics."""
     from audit.claims import find, load_all
-    from audit.render import provenance_table, spec_view
+    from audit.render import params_tables, provenance_table, spec_view
     from audit.report import newest_provenance, stored_verdicts
 
     settings = _settings(ctx)
@@ -118,6 +124,8 @@ def show_cmd(ctx: typer.Context, claim_id: str = typer.Argument(..., help="Claim
     _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id, [])))
     if prov := newest_provenance(settings.store, spec.id):
         _console().print(provenance_table(prov))
+    if profile is not None:
+        _console().print(*params_tables(spec, profile))
 
 
 @app.command("verify")
@@ -188,7 +196,7 @@ def report_cmd(
     from audit.report import build
 
     # The HTML page draws its own inline SVG and links no PNG: drawing them would only cost time.
-    report = build(_settings(ctx), profile and profile.value, figures=fmt != Format.HTML)
+    report = build(_settings(ctx), profile, figures=fmt != Format.HTML)
     if fmt == Format.TABLE and output is None:
         table = render.verdict_table([r.verdict for r in report.rows], "Report")
         _console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))
@@ -251,11 +259,11 @@ def data_cmd(
     profile: Annotated[Profile, typer.Option(help="At full, stand-ins serve nothing: the hub must.")] = Profile.MINI,
 ) -> None:
     """Which task, split and language the data pack serves locally at a profile, and which only the hub."""
+    from audit.data import inventory
     from audit.render import data_table
-    from experiments.tasks import inventory
 
     settings = _settings(ctx)
-    _console().print(data_table(inventory(settings.data_dir, profile.value), settings.data_dir))
+    _console().print(data_table(inventory(settings, profile), settings.data_dir))
 
 
 @app.command("cite")
@@ -279,8 +287,13 @@ class _progress:
     def __enter__(self):
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                            console=_console(stderr=True), transient=True)  # fmt: skip
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=_console(stderr=True),
+            transient=True,
+        )
         self.bar.start()
         self.task = self.bar.add_task("starting", total=None)
         return lambda text: self.bar.update(self.task, description=f"verifying: {text}")

@@ -12,6 +12,14 @@ So the thread count is part of the numeric regime, like the precision: a param
 of every stage and part of every stage key. Each stage also starts from a seed derived
 from its own identity (name and spec, which holds the run's seed), so no RNG state
 carries over from whatever the process computed before.
+
+Every random draw of a run comes from here, derived from the run's seed:
+``seed_all`` (Python, NumPy, torch and the Trainer's ``set_seed``) once per run, at
+every stage (``enter_stage``), and before a new head is drawn or a tiny encoder built;
+``rng`` and ``derived_rng`` give private Python generators (shuffles, perturbations,
+attack proposals) and ``numpy_rng`` the item bootstrap's, so none of them reads a
+global state that something else moved. The Trainer gets the run's seed as its
+``seed``/``data_seed``.
 """
 
 from __future__ import annotations
@@ -41,6 +49,28 @@ def stage_seed(name: str, spec: dict[str, Any]) -> int:
     """A stage's seed from its identity (not the code version, so a refactor keeps the draws)."""
     blob = json.dumps({"name": name, "spec": spec}, sort_keys=True, default=str)
     return int(hashlib.sha256(blob.encode()).hexdigest()[:8], 16)
+
+
+def rng(seed: int) -> random.Random:
+    """A private Python generator seeded with ``seed`` (a shuffle that must not move the global state)."""
+    return random.Random(seed)
+
+
+def derived_rng(*parts: object) -> random.Random:
+    """A private Python generator from a seed and what it is for: the same parts give the same draws.
+
+    The parts are joined with NUL bytes and hashed (SHA-256, first 8 bytes), so a
+    perturbation of one sentence does not depend on which sentences were perturbed before.
+    """
+    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def numpy_rng(seed: int):
+    """A private NumPy generator (the item bootstrap's)."""
+    import numpy as np
+
+    return np.random.default_rng(seed)
 
 
 def seed_all(seed: int) -> None:

@@ -58,9 +58,12 @@ def slug(statement: str, taken: set[str]) -> str:
 
 def _base(row: ClaimRow, record: ReportRecord, claim_id: str, status: str) -> dict:
     return {
-        "id": claim_id, "status": status, "statement": row.statement, "source": {"report": record.id},
+        "id": claim_id,
+        "status": status,
+        "statement": row.statement,
+        "source": {"report": record.id},
         "synthesis": {"verified": row.verified, "confidence": row.confidence},
-    }  # fmt: skip
+    }
 
 
 def draft(row: ClaimRow, record: ReportRecord, claim_id: str, why: str = "no template matched") -> ClaimSpec:
@@ -68,29 +71,40 @@ def draft(row: ClaimRow, record: ReportRecord, claim_id: str, why: str = "no tem
     numbers = numbers_in(row.statement)
     value = numbers[-1] if numbers else None
     claimed = (
-        {"value": float(value.replace(",", "")), "precision": printed_precision(value),
-         "comparison": "approx"} if value else {"comparison": "positive"}
-    )  # fmt: skip
-    return ClaimSpec.model_validate({
-        **_base(row, record, claim_id, "draft"),
-        "kind": "quantitative" if value else "directional", "claimed": claimed,
-        "metric": {"name": "uncurated", "description": "to be curated", "split": "unknown",
-                   "aggregate": "unknown"},
-        "experiment": {"name": "unbound"},
-        "evidence": [{"note": f"drafted by audit ingest, unbound: {why}",
-                      "location": f"report {record.id}, line {row.line}"}],
-    })  # fmt: skip
+        {"value": float(value.replace(",", "")), "precision": printed_precision(value), "comparison": "approx"}
+        if value
+        else {"comparison": "positive"}
+    )
+    return ClaimSpec.model_validate(
+        {
+            **_base(row, record, claim_id, "draft"),
+            "kind": "quantitative" if value else "directional",
+            "claimed": claimed,
+            "metric": {"name": "uncurated", "description": "to be curated", "split": "unknown", "aggregate": "unknown"},
+            "experiment": {"name": "unbound"},
+            "evidence": [
+                {"note": f"drafted by audit ingest, unbound: {why}", "location": f"report {record.id}, line {row.line}"}
+            ],
+        }
+    )
 
 
 def bound(row: ClaimRow, record: ReportRecord, claim_id: str, b: Binding) -> ClaimSpec:
     """A drafted spec from a claim template, with how each slot resolved."""
     slots = {k: {"text": v["text"], "value": v["value"], "how": v["how"]} for k, v in b.slots.items()}
-    return ClaimSpec.model_validate({
-        **_base(row, record, claim_id, "drafted"), **b.spec,
-        "evidence": [{"note": f"bound by claim template '{b.template}' (v{b.version})",
-                      "location": f"report {record.id}, line {row.line}"}],
-        "binding": {"template": b.template, "version": b.version, "slots": slots},
-    })  # fmt: skip
+    return ClaimSpec.model_validate(
+        {
+            **_base(row, record, claim_id, "drafted"),
+            **b.spec,
+            "evidence": [
+                {
+                    "note": f"bound by claim template '{b.template}' (v{b.version})",
+                    "location": f"report {record.id}, line {row.line}",
+                }
+            ],
+            "binding": {"template": b.template, "version": b.version, "slots": slots},
+        }
+    )
 
 
 @dataclass(frozen=True)

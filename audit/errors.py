@@ -52,3 +52,15 @@ class Unverifiable(Exception):
 
     Not an ``AuditError``: it is an outcome, recorded as an UNVERIFIABLE run with its reason.
     """
+
+
+def error_field(exc) -> tuple[str, str]:
+    """A pydantic ``ValidationError``'s first problem as (dotted field, message): the one form every reader prints."""
+    err = exc.errors()[0]
+    return ".".join(str(p) for p in err["loc"]) or "<root>", err["msg"]
+
+
+def pydantic_message(exc) -> str:
+    """A pydantic ``ValidationError`` as one line: ``field 'a.b': problem``."""
+    field, problem = error_field(exc)
+    return f"field '{field}': {problem}"

@@ -40,7 +40,7 @@ def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
     profiles = [profile] if profile else [p.value for p in Profile]
     drawn = []
     with Store.reader(store_path) as store:
-        for experiment, target in experiments.FIGURES.items():
+        for experiment, target in experiments.FIGURES.entries.items():
             for prof in profiles:
                 path = figure_dir(store_path) / f"{experiment}-{prof}.png"
                 if fresh(path, store_path, str(registry.source_file(target))):

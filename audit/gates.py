@@ -85,10 +85,20 @@ def _unit(seed: int, cells: list[Cell]) -> Unit:
     preds = [i.pred for c in cells for i in c.items if i.pred is not None]
     share = Counter(preds).most_common(1)[0][1] / len(preds) if preds else None
     return Unit(
-        seed=seed, arm=first.arm, role=first.role, task=first.task, trained=first.trained, score=score,
-        trivial=trivial, se=se, need=need, sigmas=first.sigmas, floor=first.floor, class_share=share,
+        seed=seed,
+        arm=first.arm,
+        role=first.role,
+        task=first.task,
+        trained=first.trained,
+        score=score,
+        trivial=trivial,
+        se=se,
+        need=need,
+        sigmas=first.sigmas,
+        floor=first.floor,
+        class_share=share,
         max_class_share=first.max_class_share,
-    )  # fmt: skip
+    )
 
 
 def _why(u: Unit) -> str:
@@ -107,11 +117,18 @@ def _gate(name: str, checked: list[Unit], failed: list[Unit], what: str, seeds: 
     by_arm: dict[tuple[str, str], list[Unit]] = defaultdict(list)
     for u in failed:
         by_arm[(u.task, u.arm)].append(u)
-    failures = [f"{task} [{arm}] in {len(us)} of {seeds} seeds ({'; '.join(_why(u) for u in us)})"
-                for (task, arm), us in sorted(by_arm.items())]  # fmt: skip
+    failures = [
+        f"{task} [{arm}] in {len(us)} of {seeds} seeds ({'; '.join(_why(u) for u in us)})"
+        for (task, arm), us in sorted(by_arm.items())
+    ]
     detail = f"{len(checked) - len(failed)} of {len(checked)} {what} passed"
-    return Gate(name=name, passed=not failed, detail=detail, failures=failures,
-                figures={"checked": len(checked), "failed": len(failed)})  # fmt: skip
+    return Gate(
+        name=name,
+        passed=not failed,
+        detail=detail,
+        failures=failures,
+        figures={"checked": len(checked), "failed": len(failed)},
+    )
 
 
 def evaluate(cells_by_seed: dict[int, list[Cell]]) -> list[Gate]:
@@ -121,13 +138,24 @@ def evaluate(cells_by_seed: dict[int, list[Cell]]) -> list[Gate]:
     checks = [u for u in us if u.role == "intermediate"]
     trained = [u for u in us if u.role in {"reference", "treated"} and u.trained]
     return [
-        _gate("positive-control", refs, [u for u in refs if not u.beats_trivial], "reference arm x target x seed",
-              seeds),
-        _gate("manipulation", checks, [u for u in checks if not u.beats_trivial or u.one_class],
-              "intermediate checkpoint x seed", seeds),
-        _gate("trainability", trained, [u for u in trained if not u.beats_trivial or u.one_class],
-              "trained arm x target x seed", seeds),
-    ]  # fmt: skip
+        _gate(
+            "positive-control", refs, [u for u in refs if not u.beats_trivial], "reference arm x target x seed", seeds
+        ),
+        _gate(
+            "manipulation",
+            checks,
+            [u for u in checks if not u.beats_trivial or u.one_class],
+            "intermediate checkpoint x seed",
+            seeds,
+        ),
+        _gate(
+            "trainability",
+            trained,
+            [u for u in trained if not u.beats_trivial or u.one_class],
+            "trained arm x target x seed",
+            seeds,
+        ),
+    ]
 
 
 def failed(gates: list[Gate]) -> list[Gate]:

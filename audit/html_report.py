@@ -17,9 +17,9 @@ import html
 import io
 import math
 from collections import Counter
-from datetime import UTC, datetime
 
 from audit.calibration import Calibration
+from audit.records import now
 from audit.report import Report, Row, run_details
 from audit.verdict import Verdict
 
@@ -79,8 +79,13 @@ def forest(rows: list[Row]) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9.5, 0.34 * len(rows) + 1.2))
-    spans = [x for r in rows if _plotted(r.verdict) for x in (r.verdict.ci_low, r.verdict.ci_high, r.verdict.mean)
-             if x is not None]  # fmt: skip
+    spans = [
+        x
+        for r in rows
+        if _plotted(r.verdict)
+        for x in (r.verdict.ci_low, r.verdict.ci_high, r.verdict.mean)
+        if x is not None
+    ]
     low, high = (min(spans + [0.0]), max(spans + [0.0])) if spans else (-1.0, 1.0)
     pad = (high - low) * 0.08 or 1.0
     low, high = low - pad, high + pad
@@ -115,8 +120,12 @@ def _forest_row(ax, y: int, v: Verdict, low: float, high: float) -> None:
 
 def _band(v: Verdict) -> tuple[float, float] | None:
     tol, value = v.tolerance or 0.0, v.claimed
-    bands = {"approx": (value, tol, tol), "no-effect": (value or 0.0, tol, tol), "at-least": (value, tol, None),
-             "at-most": (value, None, tol)}  # fmt: skip
+    bands = {
+        "approx": (value, tol, tol),
+        "no-effect": (value or 0.0, tol, tol),
+        "at-least": (value, tol, None),
+        "at-most": (value, None, tol),
+    }
     if v.comparison == "positive":
         return (0.0, math.inf)
     if v.comparison == "negative":
@@ -136,8 +145,7 @@ def reliability(cal: Calibration) -> str:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     filled = [b for b in cal.bins if b.n]
     ax.plot([0, 1], [0, 1], color=GREY, lw=0.8, ls="--", label="perfect calibration")
-    ax.plot([b.mean_confidence for b in filled], [b.observed for b in filled], "o-", color="#0969da",
-            label="synthesis")  # fmt: skip
+    ax.plot([b.mean_confidence for b in filled], [b.observed for b in filled], "o-", color="#0969da", label="synthesis")
     if cal.uncertainty is not None:
         rate = sum(b.n * b.observed for b in filled) / sum(b.n for b in filled)
         ax.axhline(rate, color="#bf8700", lw=0.8, label=f"base rate {rate:.2f}")
@@ -153,8 +161,10 @@ def _gates(v: Verdict) -> str:
     rows = []
     for g in v.gates:
         cls, word = {True: ("pass", "passed"), False: ("fail", "failed"), None: ("na", "not applicable")}[g.passed]
-        rows.append(f"<tr><td>{esc(g.name)}</td><td class='{cls}'>{word}</td><td>{esc(g.detail)}</td>"
-                    f"<td>{'<br>'.join(esc(f) for f in g.failures)}</td></tr>")  # fmt: skip
+        rows.append(
+            f"<tr><td>{esc(g.name)}</td><td class='{cls}'>{word}</td><td>{esc(g.detail)}</td>"
+            f"<td>{'<br>'.join(esc(f) for f in g.failures)}</td></tr>"
+        )
     return (
         "<table><tr><th>gate</th><th>result</th><th>checked</th><th>where it failed</th></tr>"
         + "".join(rows)
@@ -165,8 +175,17 @@ def _gates(v: Verdict) -> str:
 def _provenance(prov: dict | None) -> str:
     if not prov:
         return "<p class='na'>No run stored.</p>"
-    keys = ("git_commit", "git_dirty", "spec_hash", "code_hash", "python", "hardware", "numerics", "packages",
-            "data_fingerprints")  # fmt: skip
+    keys = (
+        "git_commit",
+        "git_dirty",
+        "spec_hash",
+        "code_hash",
+        "python",
+        "hardware",
+        "numerics",
+        "packages",
+        "data_fingerprints",
+    )
     cells = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(prov.get(k))}</code></td></tr>" for k in keys if k in prov)
     return f"<table>{cells}</table>"
 
@@ -218,7 +237,7 @@ def _calibration(cal: Calibration) -> str:
 def _header(report: Report, title: str, profile: str | None) -> str:
     verdicts = [r.verdict for r in report.rows]
     counts = Counter(str(v.status) for v in verdicts)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = now().strftime("%Y-%m-%d %H:%M UTC")
     where = (
         f"Store <code>{esc(report.store)}</code> · generated {esc(stamp)} · fidelity {esc(profile or 'every profile')}"
     )
@@ -231,13 +250,15 @@ def page(report: Report, title: str = "Audit report", profile: str | None = None
     options = "".join(f"<option>{esc(k)}</option>" for k in sorted({str(r.verdict.status) for r in report.rows}))
     sections = "\n".join(_section(r, run_details(report.store, r.verdict, r.spec)) for r in report.rows)
     plot = forest(report.rows) if report.rows else "<p>No claims.</p>"
-    return "\n".join([
-        "<!DOCTYPE html>",
-        f'<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{CSS}</style></head><body>',
-        _header(report, title, profile),
-        f'<h2>Forest plot</h2><div id="forest">{plot}</div>',
-        f'<h2>Claims</h2><label>Show <select id="filter"><option value="">every verdict</option>{options}</select>'
-        f"</label>{sections}",
-        f"<h2>Calibration of the synthesis</h2>{_calibration(report.calibration)}",
-        f"<script>{SCRIPT}</script></body></html>",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            f'<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title><style>{CSS}</style></head><body>',
+            _header(report, title, profile),
+            f'<h2>Forest plot</h2><div id="forest">{plot}</div>',
+            f'<h2>Claims</h2><label>Show <select id="filter"><option value="">every verdict</option>{options}</select>'
+            f"</label>{sections}",
+            f"<h2>Calibration of the synthesis</h2>{_calibration(report.calibration)}",
+            f"<script>{SCRIPT}</script></body></html>",
+        ]
+    )

@@ -40,18 +40,37 @@ def store_report(store: Store, rec: ReportRecord) -> tuple[int, bool]:
     if same:
         return same[0], False
     version, stamp, record = len(rows) + 1, now(), rec.model_dump(mode="json")
-    store.upsert("report_versions", {
-        "report_id": rec.id, "version": version, "sha256": rec.sha256, "source_path": rec.source_path,
-        "rows_found": len(rec.rows), "record": record, "ingested_at": stamp,
-    })  # fmt: skip
-    store.upsert("reports", {
-        "id": rec.id, "title": rec.title, "date": rec.date,
-        "research_question": rec.research_question, "papers": rec.papers,
-        "claims_stated": rec.claims_stated, "verified_stated": rec.verified_stated,
-        "quality": rec.quality, "rows_found": len(rec.rows), "verified_found": rec.verified_found,
-        "source_path": rec.source_path, "sha256": rec.sha256,
-        "record": record, "ingested_at": stamp,
-    })  # fmt: skip
+    store.upsert(
+        "report_versions",
+        {
+            "report_id": rec.id,
+            "version": version,
+            "sha256": rec.sha256,
+            "source_path": rec.source_path,
+            "rows_found": len(rec.rows),
+            "record": record,
+            "ingested_at": stamp,
+        },
+    )
+    store.upsert(
+        "reports",
+        {
+            "id": rec.id,
+            "title": rec.title,
+            "date": rec.date,
+            "research_question": rec.research_question,
+            "papers": rec.papers,
+            "claims_stated": rec.claims_stated,
+            "verified_stated": rec.verified_stated,
+            "quality": rec.quality,
+            "rows_found": len(rec.rows),
+            "verified_found": rec.verified_found,
+            "source_path": rec.source_path,
+            "sha256": rec.sha256,
+            "record": record,
+            "ingested_at": stamp,
+        },
+    )
     return version, True
 
 

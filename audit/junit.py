@@ -22,14 +22,17 @@ COULD_NOT_RUN = {Status.NOT_RUN, Status.PIPELINE_FAILED}
 
 def _case(outcome) -> ET.Element:
     check, v = outcome.check, outcome.verdict
-    case = ET.Element("testcase", name=f"{check.claim} ({check.profile.value}, {check.seeds} seeds)",
-                      classname="audit.ci", time="0")  # fmt: skip
+    case = ET.Element(
+        "testcase", name=f"{check.claim} ({check.profile.value}, {check.seeds} seeds)", classname="audit.ci", time="0"
+    )
     message = f"{v.status}: {v.reason}"[:2000]
     if v.status in COULD_NOT_RUN:
         ET.SubElement(case, "error", message=message, type=str(v.status)).text = v.reason
     elif not outcome.ok:
-        moved = (f"baseline {check.value:g} ± {check.tolerance:g} ({check.verdict}); measured "
-                 f"{'-' if v.mean is None else f'{v.mean:g}'} ({v.status})")  # fmt: skip
+        moved = (
+            f"baseline {check.value:g} ± {check.tolerance:g} ({check.verdict}); measured "
+            f"{'-' if v.mean is None else f'{v.mean:g}'} ({v.status})"
+        )
         moved += "".join(_seed_moved(outcome, i) for i in outcome.seeds_moved)
         ET.SubElement(case, "failure", message=moved, type="moved").text = message
     elif v.status in NOT_MEASURED:
@@ -47,8 +50,15 @@ def junit_xml(outcomes: list) -> str:
     """The outcomes as one JUnit test suite."""
     cases = [_case(o) for o in outcomes]
     count = lambda tag: sum(c.find(tag) is not None for c in cases)  # noqa: E731
-    suite = ET.Element("testsuite", name="audit ci", tests=str(len(cases)), failures=str(count("failure")),
-                       errors=str(count("error")), skipped=str(count("skipped")), time="0")  # fmt: skip
+    suite = ET.Element(
+        "testsuite",
+        name="audit ci",
+        tests=str(len(cases)),
+        failures=str(count("failure")),
+        errors=str(count("error")),
+        skipped=str(count("skipped")),
+        time="0",
+    )
     suite.extend(cases)
     root = ET.Element("testsuites")
     root.append(suite)

@@ -1,7 +1,7 @@
 """``audit plan``: what ``audit verify`` would compute for a claim, before anything runs.
 
 An experiment that works in content-addressed stages may register a planner
-(``experiments.PLANS``, ``"module:function"`` like its runner). The planner gets the
+(``experiments.PLANS``, a lazy ``"module:function"`` registry like the experiments'). The planner gets the
 same run context a run would and lists each stage: its key, whether the stage cache
 already holds it, the data each split would be read from at this profile, and the
 schedule that would train it. Nothing is trained, read or downloaded, so a full-profile
@@ -34,7 +34,7 @@ class PlannedStage(BaseModel):
 class ClaimPlan(BaseModel):
     claim_id: str
     profile: str
-    params: dict  # the claim's params at this profile, as the run would get them
+    params: dict  # the claim's params at this profile as set (spec, sizing, defaults), before 'auto' is decided
     stages: list[PlannedStage] = []
     notes: list[str] = []  # what the run would skip, and why (an intermediate task without data)
     unverifiable: str | None = None  # why a run would measure nothing, when it is known before it starts
@@ -47,24 +47,21 @@ class ClaimPlan(BaseModel):
 def planner(name: str):
     import experiments
 
-    entry = getattr(experiments, "PLANS", {}).get(name)
-    if entry is None:
+    if name not in experiments.PLANS:
         raise AuditError(f"experiment '{name}' lists no stages to plan (it runs in one step); use audit verify")
-    from audit.registry import load
-
-    return load(entry)
+    return experiments.PLANS.get(name)
 
 
 def plan_claim(spec: ClaimSpec, profile: Profile, seeds: int, settings: Settings) -> ClaimPlan:
     """The stages of each seed's run of one claim at ``profile``."""
-    from audit.runner import RunContext
+    from audit.registry import experiments
+    from audit.runner import context
     from audit.verify import seeds_for
 
-    fn, params = planner(spec.experiment.name), spec.params_for(profile)
-    out = ClaimPlan(claim_id=spec.id, profile=profile.value, params=params)
+    fn, exp = planner(spec.experiment.name), experiments().get(spec.experiment.name)
+    out = ClaimPlan(claim_id=spec.id, profile=profile.value, params=exp.Params.for_spec(spec, profile).given())
     for seed in range(seeds_for(spec, seeds)):
-        ctx = RunContext(spec, profile, seed, dict(params), settings.data_dir,
-                         work_dir=settings.work_dir / spec.id, cache_dir=settings.stages_dir)  # fmt: skip
+        ctx = context(spec, profile, seed, settings, exp)
         try:
             found = fn(ctx)
         except Unverifiable as exc:  # known before any stage (test labels, no translation model)

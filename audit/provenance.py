@@ -98,16 +98,60 @@ def file_fingerprint(path: Path) -> str:
 
 
 def code_hash(folder: Path) -> str:
-    """Hash of an experiment package's code and data catalogues (every .py and .yaml under it).
+    """Hash of everything an experiment package's results depend on in code (``code_files``).
 
-    The one code hash: a run's provenance and every stage key (``audit.stages``) use it, so
-    a run is credited with everything its result depends on (models, training, task files).
+    The one code hash: a run's provenance and every stage key (``experiments.toolkit.stages``)
+    use it, so a run is credited with its models, training, task files and the core
+    modules (seeding, records, contract) they call.
     """
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in {".py", ".yaml"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    folder = folder.resolve()
+    core = Path(__file__).parent
+    for path in code_files(folder):
+        # Named inside its own package (experiments/..., audit/...): the same on every machine.
+        root = folder.parent if path.is_relative_to(folder) else core.parent
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def code_files(folder: Path) -> list[Path]:
+    """Every .py and .yaml of the package, and each module of ``audit`` they import, transitively.
+
+    Found by reading the imports (``ast``), lazy ones inside functions included, so a change
+    to ``audit.determinism`` re-runs stages while a change to the report's layout does not.
+    """
+    folder = folder.resolve()
+    files = {p for p in folder.rglob("*") if p.suffix in {".py", ".yaml"} and "__pycache__" not in p.parts}
+    todo = [p for p in files if p.suffix == ".py"]
+    while todo:
+        for found in _core_imports(todo.pop()):
+            if found not in files:
+                files.add(found)
+                todo.append(found)
+    return sorted(files)
+
+
+def _core_imports(path: Path) -> set[Path]:
+    """The files of the ``audit`` modules one Python file imports."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    core = Path(__file__).parent
+    return {f for n in names if n == "audit" or n.startswith("audit.") for f in [_module_file(core, n)] if f}
+
+
+def _module_file(core: Path, name: str) -> Path | None:
+    base = core.parent.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def data_name(path: Path, data_dir: Path | None) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from audit.files import write_text_atomic
 
-RECORD_SCHEMA_VERSION = 2  # 2: runs carry their item-level outcomes (cells)
+RECORD_SCHEMA_VERSION = 3  # 2: runs carry their item-level outcomes (cells); 3: and the params that ran
 
 
 class RunStatus(StrEnum):
@@ -110,6 +110,7 @@ class RunRecord(BaseModel):
     measurements: list[Measurement] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # caveats, e.g. an intermediate task skipped
     cells: list[Cell] = Field(default_factory=list)  # item-level outcomes: what gates and intervals use
+    params: dict[str, Any] = Field(default_factory=dict)  # the experiment's resolved Params, every field
     provenance: Provenance
 
 

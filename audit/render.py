@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from audit.calibration import Calibration
+from audit.profiles import Profile
 from audit.report import Report, Row
 from audit.spec import ClaimSpec
 from audit.verdict import Verdict, synthesis_fields
@@ -102,8 +103,15 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
     table.add_column("fidelity · model", overflow="fold", ratio=1)
     for v in verdicts:
         status = f"[{COLOURS[v.status]}]{escape(str(v.status))}[/]"
-        table.add_row(escape(v.claim_id), synthesis_text(v), claimed_text(v), measured_text(v), p_text(v), status,
-                      escape(route_text(v)))  # fmt: skip
+        table.add_row(
+            escape(v.claim_id),
+            synthesis_text(v),
+            claimed_text(v),
+            measured_text(v),
+            p_text(v),
+            status,
+            escape(route_text(v)),
+        )
     reasons = [Text.assemble((f"{v.claim_id}: ", "bold"), why(v)) for v in verdicts if why(v)]
     head = [Text(summary_line(verdicts), style="bold")]
     return Group(table, *head, *([Text("why:", style="bold underline")] if reasons else []), *reasons)
@@ -111,8 +119,10 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
 
 def calibration_table(cal: Calibration) -> Table:
     agree = "-" if cal.agreement is None else f"{cal.agree}/{cal.decided}"
-    caption = ("only verdicts about the claim itself count (full fidelity, dataset facts, documents); "
-               "proxies, smoke, NOT_RUN and UNVERIFIABLE never do")  # fmt: skip
+    caption = (
+        "only verdicts about the claim itself count (full fidelity, dataset facts, documents); "
+        "proxies, smoke, NOT_RUN and UNVERIFIABLE never do"
+    )
     table = Table(title=f"Synthesis vs verdicts: agreement {agree}; calibration {cal.status_line}", caption=caption)
     for col in ("confidence bin", "claims", "mean confidence", "observed supported"):
         table.add_column(col)
@@ -128,13 +138,23 @@ def markdown(report: Report) -> str:
     lines = [head, "|" + "---|" * 8]
     for r in report.rows:
         v = r.verdict
-        cells = [v.claim_id, r.spec.kind.value, synthesis_text(v), claimed_text(v), measured_text(v), p_text(v),
-                 route_text(v), f"**{v.status}**"]  # fmt: skip
+        cells = [
+            v.claim_id,
+            r.spec.kind.value,
+            synthesis_text(v),
+            claimed_text(v),
+            measured_text(v),
+            p_text(v),
+            route_text(v),
+            f"**{v.status}**",
+        ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     cal = report.calibration
     lines.append(f"\n{summary_line([r.verdict for r in report.rows])}.")
-    lines.append(f"\nLabelled claims (about the claim itself): {cal.decided}; synthesis agrees on {cal.agree}; "
-                 f"calibration: {cal.status_line}.\n")  # fmt: skip
+    lines.append(
+        f"\nLabelled claims (about the claim itself): {cal.decided}; synthesis agrees on {cal.agree}; "
+        f"calibration: {cal.status_line}.\n"
+    )
     lines += [_details(r) for r in report.rows]
     lines += [f"\n![{p.stem}]({p})" for p in report.figures]
     return "\n".join(lines) + "\n"
@@ -143,8 +163,11 @@ def markdown(report: Report) -> str:
 def _details(r: Row) -> str:
     """One claim folded: its statement, why, and each gate with its figures."""
     v = r.verdict
-    gates = [f"- {g.name}: {'passed' if g.passed else 'not applicable' if g.passed is None else '**failed**'}"
-             f" ({g.detail}){': ' + '; '.join(g.failures) if g.failures else ''}" for g in v.gates]  # fmt: skip
+    gates = [
+        f"- {g.name}: {'passed' if g.passed else 'not applicable' if g.passed is None else '**failed**'}"
+        f" ({g.detail}){': ' + '; '.join(g.failures) if g.failures else ''}"
+        for g in v.gates
+    ]
     body = [f"> {r.spec.statement}", "", f"**Why:** {why(v) or '-'}", "", *(gates or ["- no gates recorded"])]
     return f"<details><summary><b>{v.claim_id}</b>: {v.status}</summary>\n\n" + "\n".join(body) + "\n\n</details>"
 
@@ -186,19 +209,31 @@ def figure_lines(report: Report) -> list[str]:
 
 def as_json(report: Report) -> str:
     cal = report.calibration
-    return json.dumps({
-        "store": str(report.store),
-        "claims": [_row_json(r) for r in report.rows],
-        "figures": [str(p) for p in report.figures],
-        "summary": summary_line([r.verdict for r in report.rows]),
-        "calibration": {"labelled": cal.decided, "agree": cal.agree, "estimable": cal.estimable, "need": cal.need,
-                        "status": cal.status_line, "brier": cal.brier,
-                        "synthesis": cal.synthesis and cal.synthesis.__dict__,
-                        "base_rate": cal.base_rate and cal.base_rate.__dict__,
-                        "always_yes": cal.always_yes and cal.always_yes.__dict__,
-                        "reliability": cal.reliability, "resolution": cal.resolution, "uncertainty": cal.uncertainty,
-                        "bins": [b.__dict__ for b in cal.bins if b.n]},
-    }, indent=2, default=str)  # fmt: skip
+    return json.dumps(
+        {
+            "store": str(report.store),
+            "claims": [_row_json(r) for r in report.rows],
+            "figures": [str(p) for p in report.figures],
+            "summary": summary_line([r.verdict for r in report.rows]),
+            "calibration": {
+                "labelled": cal.decided,
+                "agree": cal.agree,
+                "estimable": cal.estimable,
+                "need": cal.need,
+                "status": cal.status_line,
+                "brier": cal.brier,
+                "synthesis": cal.synthesis and cal.synthesis.__dict__,
+                "base_rate": cal.base_rate and cal.base_rate.__dict__,
+                "always_yes": cal.always_yes and cal.always_yes.__dict__,
+                "reliability": cal.reliability,
+                "resolution": cal.resolution,
+                "uncertainty": cal.uncertainty,
+                "bins": [b.__dict__ for b in cal.bins if b.n],
+            },
+        },
+        indent=2,
+        default=str,
+    )
 
 
 def _row_json(r: Row) -> dict:
@@ -211,9 +246,15 @@ def _row_json(r: Row) -> dict:
 
 def claimed_of(spec: ClaimSpec) -> str:
     c = spec.claimed
-    probe = Verdict(claim_id=spec.id, profile="-", status="NOT_RUN", claimed=c.value,
-                    comparison=c.comparison.value, tolerance=c.tolerance,
-                    **synthesis_fields(spec))  # fmt: skip
+    probe = Verdict(
+        claim_id=spec.id,
+        profile="-",
+        status="NOT_RUN",
+        claimed=c.value,
+        comparison=c.comparison.value,
+        tolerance=c.tolerance,
+        **synthesis_fields(spec),
+    )
     unit = f" {c.unit}" if c.unit and c.unit != "bool" else ""
     return claimed_text(probe) + unit
 
@@ -239,6 +280,31 @@ def spec_view(spec: ClaimSpec, verdicts: list[Verdict]) -> list:
     if verdicts:
         parts.append(verdict_table(verdicts, title="Newest stored verdicts (one per route)"))
     return parts
+
+
+def params_tables(spec: ClaimSpec, profile: Profile) -> list:
+    """The params a run of ``spec`` at ``profile`` takes on this machine, each with its origin; then per task."""
+    from audit.registry import is_registered, missing_reason
+    from audit.runner import params_view
+
+    if not is_registered(spec.experiment.name):
+        return [f"{escape(spec.id)}: {escape(missing_reason(spec.experiment.name))}; it has no run params"]
+    view = params_view(spec, profile)
+    table = Table(title=f"Params of {spec.experiment.name} at {profile.value}, as this machine runs them")
+    for col in ("param", "value", "from"):
+        table.add_column(col, overflow="fold")
+    for name, value in view.params.model_dump(mode="json").items():
+        table.add_row(name, escape(json.dumps(value)), escape(view.origins[name]))
+    out: list = [table]
+    if view.per_task:
+        keys = sorted({k for settings in view.per_task.values() for k in settings})
+        per = Table(title=f"What each task's training stage runs with at {profile.value} (claim params, tasks.yaml)")
+        for col in ("param", *view.per_task):
+            per.add_column(col, overflow="fold")
+        for key in keys:
+            per.add_row(key, *[escape(json.dumps(s[key])) if key in s else "-" for s in view.per_task.values()])
+        out.append(per)
+    return out
 
 
 def provenance_table(prov: dict) -> Table:
@@ -273,7 +339,8 @@ def ingest_view(result) -> list:
     table.add_column("value", overflow="fold")
     matched = sum(m.spec is not None for m in result.matches)
     for field, value in (
-        ("report id", rec.id), ("date", rec.date or "-"),
+        ("report id", rec.id),
+        ("date", rec.date or "-"),
         ("research question", rec.research_question or "-"),
         ("claims extracted", f"{len(rec.rows)} in the table (stated: {rec.claims_stated})"),
         ("verified", f"{rec.verified_found} marked ✓ (stated: {rec.verified_stated})"),
@@ -282,7 +349,7 @@ def ingest_view(result) -> list:
         ("curated specs matched", f"{matched}/{len(rec.rows)}"),
         ("drafts written", ", ".join(str(p) for p in result.drafts) or "none"),
         ("stored as", _version_text(result)),
-    ):  # fmt: skip
+    ):
         table.add_row(field, escape(value))
     problems = result.problems
     lines = [f"[yellow]! {escape(p)}[/]" for p in problems] or ["[green]counts match the table[/]"]
@@ -354,8 +421,9 @@ def ci_table(outcomes) -> Table:
         base = f"{num(c.value)} ± {num(c.tolerance)}"
         if c.seed_values:
             base += f"; per seed {', '.join(num(x) for x in c.seed_values)} ± {num(c.seed_tolerance)}"
-        table.add_row(c.claim, c.profile.value, base, measured_text(v), f"{c.verdict.value} -> {v.status.value}",
-                      result)  # fmt: skip
+        table.add_row(
+            c.claim, c.profile.value, base, measured_text(v), f"{c.verdict.value} -> {v.status.value}", result
+        )
     # Every seed's value to the last bit: what a re-baseline copies into seed_values.
     table.caption = "\n".join(f"{o.check.claim} per seed: {', '.join(map(repr, o.seeds))}" for o in outcomes if o.seeds)
     return table
@@ -363,14 +431,26 @@ def ci_table(outcomes) -> Table:
 
 def plan_view(plan) -> list:
     """One claim's planned stages (``audit plan``): a table and a line of totals."""
-    table = Table(title=f"{plan.claim_id} at {plan.profile} fidelity: the stages a run would compute",
-                  box=box.SIMPLE_HEAD, show_lines=False)  # fmt: skip
+    table = Table(
+        title=f"{plan.claim_id} at {plan.profile} fidelity: the stages a run would compute",
+        box=box.SIMPLE_HEAD,
+        show_lines=False,
+    )
     for col in ("seed", "stage", "arm", "task", "key", "state", "schedule", "train on", "evaluate on"):
         table.add_column(col, overflow="fold")
     for s in plan.stages:
         state = "[green]cached[/]" if s.cached == s.count else "to run" if not s.cached else f"{s.cached} cached"
-        table.add_row(str(s.seed), s.stage, escape(s.arm), escape(s.task), s.key[:12], state,
-                      escape(s.schedule), escape(s.train), escape(s.evaluate))  # fmt: skip
+        table.add_row(
+            str(s.seed),
+            s.stage,
+            escape(s.arm),
+            escape(s.task),
+            s.key[:12],
+            state,
+            escape(s.schedule),
+            escape(s.train),
+            escape(s.evaluate),
+        )
     stages, trainings = sum(s.count for s in plan.stages), sum(s.stage != "score" for s in plan.stages)
     total = f"{stages} stages ({trainings} train a model), {stages - plan.to_run} cached, {plan.to_run} to run"
     if plan.unverifiable:

@@ -29,9 +29,9 @@ class Report:
     figures: list[Path] = field(default_factory=list)
 
 
-def never_verified(spec: ClaimSpec, profile: str | None) -> Verdict:
-    verdict = decide(spec, Profile(profile or "mini"), None, reason=how_to_settle(spec))
-    return verdict.model_copy(update={"profile": profile or "-", "note": ""})
+def never_verified(spec: ClaimSpec, profile: Profile | None) -> Verdict:
+    verdict = decide(spec, profile or Profile.MINI, None, reason=how_to_settle(spec))
+    return verdict.model_copy(update={"profile": profile.value if profile else "-", "note": ""})
 
 
 def from_row(row: dict) -> Verdict:
@@ -43,7 +43,7 @@ def from_row(row: dict) -> Verdict:
     return Verdict.model_validate(data)
 
 
-def stored_verdicts(store_path: Path, profile: str | None) -> dict[str, list[Verdict]]:
+def stored_verdicts(store_path: Path, profile: Profile | None) -> dict[str, list[Verdict]]:
     """Newest verdict per claim and route; a claim may have a reproduced and a documented one."""
     if not store_path.exists():
         return {}
@@ -67,8 +67,10 @@ def run_details(store_path: Path, verdict: Verdict, spec: ClaimSpec) -> dict:
     if not store_path.exists():
         return {"seeds": [], "provenance": None}
     with Store.reader(store_path) as store:
-        return {"seeds": store.seed_values(verdict.run_ids, spec.metric.name),
-                "provenance": store.newest_provenance(spec.id)}  # fmt: skip
+        return {
+            "seeds": store.seed_values(verdict.run_ids, spec.metric.name),
+            "provenance": store.newest_provenance(spec.id),
+        }
 
 
 def primary(verdicts: list[Verdict]) -> Verdict:
@@ -77,7 +79,7 @@ def primary(verdicts: list[Verdict]) -> Verdict:
     return (measured or verdicts)[0]
 
 
-def build(settings: Settings, profile: str | None = None, figures: bool = True) -> Report:
+def build(settings: Settings, profile: Profile | None = None, figures: bool = True) -> Report:
     """Every claim's newest verdicts and the calibration; ``figures``: also (re)draw the PNGs the report links."""
     specs = load_all(settings.claims_dir)
     stored = stored_verdicts(settings.store, profile)

@@ -23,8 +23,11 @@ COUNTS = re.compile(
     r"(?<!\d)(\d{1,9}) papers retrieved\.\s{0,8}(\d{1,9}) claims extracted;\s{0,8}(\d{1,9}) independently "
     r"verified\.\s{0,8}Quality review score:\s{0,8}(\d{1,3}(?:\.\d{1,3})?)/10"
 )
-DATE = re.compile(r"^[ \t]*((?:January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December) \d{1,2}, \d{4})[ \t]*$", re.M)  # fmt: skip
+DATE = re.compile(
+    r"^[ \t]*((?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{1,2}, \d{4})[ \t]*$",
+    re.M,
+)
 REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 QUESTION = re.compile(r"Research question:\s*(.+?\?)", re.S)
 MARKS = {"✓": True, "✔": True, "×": False, "✗": False, "x": False, "X": False, "yes": True, "no": False,
@@ -72,8 +75,7 @@ def _title(lines: list[str]) -> str:
 def _parse_row(number: int, line: str) -> ClaimRow:
     cells = [c.strip() for c in line.split("\t")]
     if len(cells) != 3:
-        raise IngestError(f"line {number}: expected 3 tab-separated cells (claim, ✓/×, "
-                          f"confidence), found {len(cells)}")  # fmt: skip
+        raise IngestError(f"line {number}: expected 3 tab-separated cells (claim, ✓/×, confidence), found {len(cells)}")
     return claim_row(number, *cells)
 
 
@@ -95,8 +97,10 @@ def claim_row(number: int, statement: str, mark, conf) -> ClaimRow:
 def _table(lines: list[str]) -> list[ClaimRow]:
     start = next((i for i, line in enumerate(lines) if HEADER.match(line)), None)
     if start is None:
-        raise IngestError("no claims table: expected a 'Claim<TAB>Verified<TAB>Confidence' "
-                          "header line; is this a synthesis report in the seed's format?")  # fmt: skip
+        raise IngestError(
+            "no claims table: expected a 'Claim<TAB>Verified<TAB>Confidence' "
+            "header line; is this a synthesis report in the seed's format?"
+        )
     rows = []
     for i in range(start + 1, len(lines)):
         if not lines[i].strip() or lines[i].startswith("#"):
@@ -137,14 +141,19 @@ def from_prose(text: str, report_id: str, source_path: str, rows: list[ClaimRow]
     counts = COUNTS.search(text)
     date, question = DATE.search(text), QUESTION.search(text)
     rec = ReportRecord(
-        id=report_id, title=_title(lines), date=date and date.group(1),
+        id=report_id,
+        title=_title(lines),
+        date=date and date.group(1),
         research_question=question and " ".join(question.group(1).split()),
-        papers=counts and int(counts.group(1)), claims_stated=counts and int(counts.group(2)),
+        papers=counts and int(counts.group(1)),
+        claims_stated=counts and int(counts.group(2)),
         verified_stated=counts and int(counts.group(3)),
-        quality=counts and float(counts.group(4)), rows=rows,
-        references=_references(lines), source_path=source_path,
+        quality=counts and float(counts.group(4)),
+        rows=rows,
+        references=_references(lines),
+        source_path=source_path,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-    )  # fmt: skip
+    )
     return checked(rec)
 
 
@@ -179,8 +188,10 @@ def report_id(path: Path) -> str:
     """The report's id, from its file name; one that could name a folder outside claims/ is refused."""
     stem = path.stem
     if not REPORT_ID.match(stem) or set(stem) <= {"."}:
-        raise IngestError(f"{path.name}: the file name gives report id {stem!r}; rename the file to letters, "
-                          "digits, '.', '_' or '-' (for example 001_report.txt)")  # fmt: skip
+        raise IngestError(
+            f"{path.name}: the file name gives report id {stem!r}; rename the file to letters, "
+            "digits, '.', '_' or '-' (for example 001_report.txt)"
+        )
     return stem
 
 

@@ -47,10 +47,17 @@ def parse(text: str, report_id: str, source_path: str = "") -> ReportRecord:
         rows.append(claim_row(n, c["claim"], c.get("verified"), c.get("confidence")))
     quality = data.get("quality")
     rec = ReportRecord(
-        id=report_id, title=data["title"], date=data.get("date"), research_question=data.get("research_question"),
-        papers=_int(data, "papers"), claims_stated=_int(data, "claims_extracted"),
-        verified_stated=_int(data, "verified"), quality=quality if isinstance(quality, int | float) else None,
-        rows=rows, references=[str(r) for r in data.get("references") or []], source_path=source_path,
+        id=report_id,
+        title=data["title"],
+        date=data.get("date"),
+        research_question=data.get("research_question"),
+        papers=_int(data, "papers"),
+        claims_stated=_int(data, "claims_extracted"),
+        verified_stated=_int(data, "verified"),
+        quality=quality if isinstance(quality, int | float) else None,
+        rows=rows,
+        references=[str(r) for r in data.get("references") or []],
+        source_path=source_path,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-    )  # fmt: skip
+    )
     return checked(rec)

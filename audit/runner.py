@@ -1,65 +1,99 @@
-"""Run one claim's experiment for one seed and hand the result over as a run record."""
+"""Run one claim's experiment for one seed and hand the result over as a run record.
+
+The one place a run starts: it resolves the experiment (by its ``"module:object"`` entry,
+so a worker needs no registry), builds the params that run (``audit.contract.Params``),
+seeds everything once (``audit.determinism.seed_all``), and records the outcome with the
+params and provenance.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from audit import determinism, provenance, registry
+from audit.contract import Experiment, Params, RunContext
 from audit.errors import Unverifiable
-from audit.records import Cell, RunRecord, RunStatus, now, write_atomic
+from audit.records import RunRecord, RunStatus, now, write_atomic
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 
 
-@dataclass
-class RunContext:
-    """What an experiment gets: its claim, merged params, seed and where data lives."""
+def params_of(spec: ClaimSpec, profile: Profile) -> Params:
+    """The params a run of this spec takes at ``profile``, validated; ``.resolved()`` decides 'auto'."""
+    return registry.experiments().get(spec.experiment.name).Params.for_spec(spec, profile)
 
-    spec: ClaimSpec
+
+@dataclass(frozen=True)
+class ParamsView:
+    """The params a run takes at a profile, as this machine would run them, and where each came from."""
+
     profile: Profile
-    seed: int
-    params: dict[str, Any]
-    data_dir: Path | None
-    work_dir: Path
-    cache_dir: Path
-    data_files: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    numerics: dict[str, Any] = field(default_factory=dict)  # the resolved precision, attention and threads
-    cells: list[Cell] = field(default_factory=list)  # item-level outcomes, each arm x task x language
-
-    def use(self, path: Path) -> Path:
-        """Record a data file as an input, so its fingerprint lands in provenance (once)."""
-        if path not in self.data_files:  # stages re-read files; each is hashed once
-            self.data_files.append(path)
-        return path
+    params: Params
+    origins: dict[str, str]
+    per_task: dict[str, dict[str, Any]]
 
 
-def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings) -> RunRecord:
-    fn, code_dir = registry.resolve(spec.experiment.name)
+def params_view(spec: ClaimSpec, profile: Profile) -> ParamsView:
+    """What ``audit show ID --profile P`` prints: every field, resolved, with its origin."""
+    asked = params_of(spec, profile)
+    resolved = asked.resolved()
+    origins = asked.origins(spec, profile)
+    for name in origins:
+        if getattr(resolved, name) != getattr(asked, name):
+            origins[name] += f"; '{getattr(asked, name)}' decided on this machine"
+    return ParamsView(profile, resolved, origins, resolved.per_task(profile))
+
+
+def context(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, exp: Experiment) -> RunContext:
+    """The run context for one seed, with the params resolved on this machine."""
+    params = exp.Params.for_spec(spec, profile).resolved()
     ctx = RunContext(
-        spec, profile, seed, spec.params_for(profile), settings.data_dir,
-        work_dir=settings.work_dir / spec.id, cache_dir=settings.stages_dir,
-    )  # fmt: skip
+        spec=spec,
+        profile=profile,
+        seed=seed,
+        params=params,
+        data_dir=settings.data_dir,
+        work_dir=settings.work_dir / spec.id,
+        cache_dir=settings.stages_dir,
+    )
+    ctx.numerics.update(params.numerics())
+    return ctx
+
+
+def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str | None = None) -> RunRecord:
+    entry = entry or registry.experiments().entry(spec.experiment.name)
+    exp: Experiment = registry.load(entry)
+    ctx = context(spec, profile, seed, settings, exp)
     # The code and git state as the run starts: edits made while it runs must not be credited to it.
-    before = provenance.collect(spec.content_hash(), code_dir, [])
+    before = provenance.collect(spec.content_hash(), registry.source_file(entry).parent, [])
     determinism.seed_all(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
     try:
-        measured = fn(ctx)
+        measured = exp.run(ctx)
     except Unverifiable as exc:
         status, error = RunStatus.UNVERIFIABLE, str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
         status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
     record = RunRecord(
-        claim_id=spec.id, experiment=spec.experiment.name, profile=profile.value, seed=seed,
-        status=status, started_at=started, ended_at=now(), error=error, measurements=measured,
-        notes=ctx.notes, cells=ctx.cells if status == RunStatus.OK else [],
-        provenance=before.model_copy(update={
-            "data_fingerprints": provenance.fingerprints(ctx.data_files, ctx.data_dir),
-            "numerics": {**ctx.numerics, **determinism.regime()},
-        }),
-    )  # fmt: skip
+        claim_id=spec.id,
+        experiment=spec.experiment.name,
+        profile=profile.value,
+        seed=seed,
+        status=status,
+        started_at=started,
+        ended_at=now(),
+        error=error,
+        measurements=measured,
+        notes=ctx.notes,
+        cells=ctx.cells if status == RunStatus.OK else [],
+        params=ctx.params.model_dump(mode="json"),
+        provenance=before.model_copy(
+            update={
+                "data_fingerprints": provenance.fingerprints(ctx.data_files, ctx.data_dir),
+                "numerics": {**ctx.numerics, **determinism.regime()},
+            }
+        ),
+    )
     write_atomic(record, settings.records_dir)
     return record

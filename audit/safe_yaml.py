@@ -44,8 +44,10 @@ class _Loader(yaml.SafeLoader):
         size, depth = _expanded(node, {}, set())
         if size > MAX_NODES or depth > MAX_DEPTH:
             shown = f"more than {MAX_NODES:,}" if size > MAX_NODES else f"{size:,}"
-            raise YamlError(f"expands to {shown} nodes, {depth} deep (aliases included); "
-                            f"the limit is {MAX_NODES:,} nodes, {MAX_DEPTH} deep")  # fmt: skip
+            raise YamlError(
+                f"expands to {shown} nodes, {depth} deep (aliases included); "
+                f"the limit is {MAX_NODES:,} nodes, {MAX_DEPTH} deep"
+            )
         return node
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from audit.errors import error_field
 from audit.profiles import Profile
 
 SCHEMA_VERSION = 1
@@ -147,9 +148,8 @@ class ClaimSpec(_Strict):
             try:
                 self.claimed_for(profile)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                where = ".".join(str(p) for p in err["loc"])
-                raise ValueError(f"experiment.profiles.{profile.value}.claimed.{where}: {err['msg']}") from None
+                where, problem = error_field(exc)
+                raise ValueError(f"experiment.profiles.{profile.value}.claimed.{where}: {problem}") from None
         return self
 
     def params_for(self, profile: Profile) -> dict[str, Any]:

@@ -103,8 +103,10 @@ def summarise(values: list[float], deterministic: bool = False, item_se: list[fl
 
 def _method(n: int, items: bool) -> str:
     if items:
-        return (f"t over {n} seeds (df {n - 1}), standard error widened by item noise "
-                f"(paired bootstrap, {DRAWS} draws within each task and language)")  # fmt: skip
+        return (
+            f"t over {n} seeds (df {n - 1}), standard error widened by item noise "
+            f"(paired bootstrap, {DRAWS} draws within each task and language)"
+        )
     return f"t over {n} seeds (df {n - 1}); item noise not measured by this experiment"
 
 
@@ -117,9 +119,9 @@ def item_replicates(cells: list, draws: int = DRAWS, seed: int = 0) -> dict:
     mean; for languages whose items are unrelated, sharing positions changes nothing in
     expectation. A cell whose ids differ from its language's first cell is resampled alone.
     """
-    import numpy as np
+    from audit.determinism import numpy_rng
 
-    rng = np.random.default_rng(seed)
+    rng = numpy_rng(seed)
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for c in cells:
         groups[(c.task, c.language)].append(c)

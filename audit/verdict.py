@@ -166,8 +166,9 @@ def _inside(c: Claimed, iv: Interval) -> bool:
         return iv.low > 0
     if c.comparison == Comparison.NEGATIVE:
         return iv.high < 0
-    lo, hi = iv.bounds(EQUIVALENCE_LEVEL) if c.comparison in {Comparison.APPROX, Comparison.NO_EFFECT} else (
-        iv.low, iv.high)  # fmt: skip
+    lo, hi = (
+        iv.bounds(EQUIVALENCE_LEVEL) if c.comparison in {Comparison.APPROX, Comparison.NO_EFFECT} else (iv.low, iv.high)
+    )
     a, b = band(c)
     return _le(a, lo) and _le(hi, b)
 
@@ -202,9 +203,11 @@ def _power(status: Status, why: str, iv: Interval, smallest: float) -> tuple[Sta
     mde = iv.mde()
     includes_zero = iv.has_ci and iv.low <= 0 <= iv.high
     if status == Status.INCONCLUSIVE and includes_zero and mde is not None and mde > smallest:
-        return Status.UNDERPOWERED, (f"interval includes zero, and with {iv.n} seeds and these items the "
-                                     f"smallest effect detectable at 80% power is {mde:.2f}, above the "
-                                     f"smallest effect of interest {smallest:g}")  # fmt: skip
+        return Status.UNDERPOWERED, (
+            f"interval includes zero, and with {iv.n} seeds and these items the "
+            f"smallest effect detectable at 80% power is {mde:.2f}, above the "
+            f"smallest effect of interest {smallest:g}"
+        )
     return status, why
 
 
@@ -217,22 +220,37 @@ def base_verdict(spec: ClaimSpec, profile: Profile, **base) -> Verdict:
     """The claim's verdict before anything is measured (NOT_RUN), with everything the spec fixes."""
     c, route = spec.claimed_for(profile), route_of(spec)
     return Verdict(
-        claim_id=spec.id, profile=profile.value, status=Status.NOT_RUN, route=route, report=spec.source.report,
-        fidelity=fidelity_of(route, profile), model=model_of(spec, profile), claimed=c.value,
-        comparison=c.comparison.value, tolerance=c.tolerance, note=spec.note_for(profile),
+        claim_id=spec.id,
+        profile=profile.value,
+        status=Status.NOT_RUN,
+        route=route,
+        report=spec.source.report,
+        fidelity=fidelity_of(route, profile),
+        model=model_of(spec, profile),
+        claimed=c.value,
+        comparison=c.comparison.value,
+        tolerance=c.tolerance,
+        note=spec.note_for(profile),
         smallest_effect=c.smallest_effect if c.smallest_effect is not None else DEFAULT_SMALLEST_EFFECT,
-        **synthesis_fields(spec), **base,
-    )  # fmt: skip
+        **synthesis_fields(spec),
+        **base,
+    )
 
 
-def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, gates: list[Gate] | None = None,
-           **base) -> Verdict:  # fmt: skip
+def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, gates: list[Gate] | None = None, **base) -> Verdict:
     """The verdict for measured values (``iv``) of this claim at this profile, after its gates."""
     v = base_verdict(spec, profile, gates=gates or [], **base)
     if iv is None:
         return v
-    measured = {"n": iv.n, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high, "interval_method": iv.method,
-                "p_value": iv.p_value, "mde": iv.mde()}  # fmt: skip
+    measured = {
+        "n": iv.n,
+        "mean": iv.mean,
+        "ci_low": iv.low,
+        "ci_high": iv.high,
+        "interval_method": iv.method,
+        "p_value": iv.p_value,
+        "mde": iv.mde(),
+    }
     status, why = _rules(spec.claimed_for(profile), iv, v, profile)
     return v.model_copy(update={"status": status, "reason": why, **measured})
 
@@ -258,14 +276,18 @@ def adjust(verdicts: list[Verdict], family: list[Verdict]) -> list[Verdict]:
     for members in groups.values():
         for v, p in zip(members, holm([m.p_value for m in members]), strict=True):
             adjusted[(v.claim_id, v.profile)] = (p, len(members))
-    return [_corrected(v, *adjusted[(v.claim_id, v.profile)]) if (v.claim_id, v.profile) in adjusted else v
-            for v in verdicts]  # fmt: skip
+    return [
+        _corrected(v, *adjusted[(v.claim_id, v.profile)]) if (v.claim_id, v.profile) in adjusted else v
+        for v in verdicts
+    ]
 
 
 def _corrected(v: Verdict, p: float, m: int) -> Verdict:
     out = v.model_copy(update={"p_adjusted": p})
     if v.status in SIGNIFICANT and not (v.ci_low <= 0 <= v.ci_high) and p >= ALPHA:
-        why = (f"{v.status.value} on its own (p = {v.p_value:.3g}), but not significant after Holm's "
-               f"correction over {m} claims of this report (corrected p = {p:.3g})")  # fmt: skip
+        why = (
+            f"{v.status.value} on its own (p = {v.p_value:.3g}), but not significant after Holm's "
+            f"correction over {m} claims of this report (corrected p = {p:.3g})"
+        )
         out = out.model_copy(update={"status": Status.INCONCLUSIVE, "reason": why})
     return out

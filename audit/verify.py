@@ -14,6 +14,7 @@ from collections import Counter
 from audit import registry
 from audit.gates import evaluate as evaluate_gates
 from audit.records import RunStatus, now
+from audit.runner import params_of
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
@@ -24,11 +25,18 @@ from audit.workers import Progress, run_all
 
 def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
     for spec in specs:
-        store.upsert("claims", {
-            "id": spec.id, "report_id": spec.source.report, "kind": spec.kind.value,
-            "statement": spec.statement, "spec_hash": spec.content_hash(),
-            "spec": spec.model_dump(mode="json"), "updated_at": now(),
-        })  # fmt: skip
+        store.upsert(
+            "claims",
+            {
+                "id": spec.id,
+                "report_id": spec.source.report,
+                "kind": spec.kind.value,
+                "statement": spec.statement,
+                "spec_hash": spec.content_hash(),
+                "spec": spec.model_dump(mode="json"),
+                "updated_at": now(),
+            },
+        )
 
 
 def seeds_for(spec: ClaimSpec, seeds: int) -> int:
@@ -90,12 +98,22 @@ def save_verdict(store: Store, v: Verdict) -> None:
 
 
 def verify(
-    specs: list[ClaimSpec], profile: Profile, seeds: int, settings: Settings,
-    progress: Progress | None = None, jobs: int = 1,
-) -> list[Verdict]:  # fmt: skip
+    specs: list[ClaimSpec],
+    profile: Profile,
+    seeds: int,
+    settings: Settings,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> list[Verdict]:
     """Run every claim's seeds (``jobs`` worker processes side by side), then judge each claim."""
-    runs = [(spec, seed) for spec in specs if registry.is_registered(spec.experiment.name)
-            for seed in range(seeds_for(spec, seeds))]  # fmt: skip
+    runs = [
+        (spec, seed)
+        for spec in specs
+        if registry.is_registered(spec.experiment.name)
+        for seed in range(seeds_for(spec, seeds))
+    ]
+    for spec in {spec.id: spec for spec, _ in runs}.values():
+        params_of(spec, profile)  # a bad param is one line before anything runs, not a failed run per seed
     # The store is held only before and after the runs, never during them: readers and
     # other writers wait seconds for its lock, not the length of an audit.
     with Store(settings.store) as store:
@@ -124,9 +142,14 @@ def family(store: Store, fresh: list[Verdict], profile: Profile) -> list[Verdict
 
 
 def select_and_verify(
-    settings: Settings, ids: list[str], all_claims: bool, profile: str, seeds: int,
-    progress: Progress | None = None, jobs: int = 1,
-):  # fmt: skip
+    settings: Settings,
+    ids: list[str],
+    all_claims: bool,
+    profile: Profile,
+    seeds: int,
+    progress: Progress | None = None,
+    jobs: int = 1,
+):
     """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
     from audit.calibration import calibrate
     from audit.claims import find, load_all
@@ -137,5 +160,5 @@ def select_and_verify(
         what = "both --claim and --all" if all_claims else "no claim"
         raise AuditError(f"{what} given: name claims with --claim ID (repeatable) or pass --all")
     chosen = list(specs.values()) if all_claims else [find(specs, i) for i in ids]
-    verdicts = verify(chosen, Profile(profile), seeds, settings, progress, jobs)
+    verdicts = verify(chosen, profile, seeds, settings, progress, jobs)
     return verdicts, calibrate(verdicts)

@@ -2,7 +2,7 @@
 
 Workers never touch the store. Each run writes its JSON record (``audit.runner``), and the
 caller's single store writer ingests the records once the runs are done. Runs that need the
-same stage share it through the stage cache, whose per-stage lock (``audit.stages``) makes
+same stage share it through the stage cache, whose per-stage lock (``experiments.toolkit.stages``) makes
 the second worker wait for the first one's result instead of computing it again.
 
 The runs are queued claim by claim and seed by seed. Two workers side by side therefore
@@ -30,6 +30,13 @@ Progress = Callable[[str], None]
 Job = tuple[ClaimSpec, int]
 
 
+def entry_of(spec: ClaimSpec) -> str:
+    """The experiment's ``"module:object"`` entry: what a worker loads, with no registry of its own."""
+    from audit.registry import experiments
+
+    return experiments().entry(spec.experiment.name)
+
+
 def cores() -> int:
     """The cores this process may use (its affinity where the OS tells it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -45,7 +52,7 @@ def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int 
         for spec, seed in jobs:
             if progress:
                 progress(f"{spec.id} (seed {seed})")
-            run_once(spec, profile, seed, settings)
+            run_once(spec, profile, seed, settings, entry_of(spec))
         return
     _pool(jobs, profile, settings, min(workers, len(jobs)), progress)
 
@@ -53,7 +60,6 @@ def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int 
 def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, progress: Progress | None) -> None:
     import multiprocessing
 
-    import experiments
     from audit import gpus
 
     threads = max(1, cores() // workers)
@@ -64,8 +70,10 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
         devices.put(gpu)
     start = (threads, os.getpid(), devices)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:
-        pending = [pool.submit(_run, spec.model_dump(mode="json"), profile, seed, settings, dict(experiments.REGISTRY))
-                   for spec, seed in jobs]  # fmt: skip
+        pending = [
+            pool.submit(_run, spec.model_dump(mode="json"), profile, seed, settings, entry_of(spec))
+            for spec, seed in jobs
+        ]
         try:
             for done, future in enumerate(as_completed(pending), start=1):
                 claim, seed = future.result()
@@ -119,11 +127,9 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run(spec: dict, profile: Profile, seed: int, settings: Settings, registry: dict[str, str]) -> tuple[str, int]:
-    """One run in a worker, with the parent's experiment registry (tests may add to it)."""
-    import experiments
+def _run(spec: dict, profile: Profile, seed: int, settings: Settings, entry: str) -> tuple[str, int]:
+    """One run in a worker: the experiment comes as its entry, so the worker needs no registry."""
     from audit.runner import run_once
 
-    experiments.REGISTRY.update(registry)
-    record = run_once(ClaimSpec.model_validate(spec), profile, seed, settings)
+    record = run_once(ClaimSpec.model_validate(spec), profile, seed, settings, entry)
     return record.claim_id, record.seed

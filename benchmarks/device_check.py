@@ -95,10 +95,16 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
         out = model(**batch)
     logits = out.start_logits if qa else out.logits
     gold = torch.tensor(held["start_positions" if qa else "labels"]).to(model.device)
-    return {"head": head, "optimizer_steps": done.steps, "seconds": round(seconds, 2),
-            "seconds_per_step": round(seconds / max(done.steps, 1), 3), "peak_gib": peak and round(peak, 2),
-            "heldout_accuracy": float((logits.argmax(-1) == gold).float().mean()),
-            "logits_checksum": float(logits.float().double().sum()), "params": params}  # fmt: skip
+    return {
+        "head": head,
+        "optimizer_steps": done.steps,
+        "seconds": round(seconds, 2),
+        "seconds_per_step": round(seconds / max(done.steps, 1), 3),
+        "peak_gib": peak and round(peak, 2),
+        "heldout_accuracy": float((logits.argmax(-1) == gold).float().mean()),
+        "logits_checksum": float(logits.float().double().sum()),
+        "params": params,
+    }
 
 
 def mix_step(shape: dict, length: int) -> dict:
@@ -124,8 +130,10 @@ def mix_step(shape: dict, length: int) -> dict:
 
 def pinned_child() -> str:
     """What a child pinned by audit.gpus counts: one GPU, so the Trainer would not wrap it in DataParallel."""
-    code = ("from audit import gpus; gpus.pin(next(iter(gpus.visible()), None)); "
-            "import torch; print(torch.cuda.device_count())")  # fmt: skip
+    code = (
+        "from audit import gpus; gpus.pin(next(iter(gpus.visible()), None)); "
+        "import torch; print(torch.cuda.device_count())"
+    )
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=root)
     return out.stdout.strip() or out.stderr.strip()[-300:]
@@ -146,16 +154,32 @@ def main() -> None:
     # Adam moves each weight about lr a step, so a 32-wide model needs a larger rate to move its logits.
     shape, scale, lr = (TINY, 0.25, 1e-3) if args.tiny else (LARGE, 1, 5e-5)
     precision = resolve_precision("auto")
-    report: dict = {"torch": torch.__version__, "transformers": transformers.__version__,
-                    "cuda": torch.cuda.is_available(), "gpus": gpus.visible(), "precision": precision,
-                    "checkpointing_auto": resolve_checkpointing("auto")}  # fmt: skip
+    report: dict = {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "cuda": torch.cuda.is_available(),
+        "gpus": gpus.visible(),
+        "precision": precision,
+        "checkpointing_auto": resolve_checkpointing("auto"),
+    }
     if torch.cuda.is_available():
         prop = torch.cuda.get_device_properties(0)
-        report["device"] = {"name": prop.name, "capability": f"{prop.major}.{prop.minor}",
-                            "memory_gib": round(prop.total_memory / 2**30, 1)}  # fmt: skip
+        report["device"] = {
+            "name": prop.name,
+            "capability": f"{prop.major}.{prop.minor}",
+            "memory_gib": round(prop.total_memory / 2**30, 1),
+        }
     # jiant's XNLI shape: 4 a step, 8 steps of accumulation, length 256; 24 optimiser steps.
-    xnli = {"batch_size": 4, "grad_accumulation": 8, "max_length": 256, "max_steps": 48, "learning_rate": lr,
-            "warmup_ratio": 0.1, "precision": precision, "save_steps": 10_000}  # fmt: skip
+    xnli = {
+        "batch_size": 4,
+        "grad_accumulation": 8,
+        "max_length": 256,
+        "max_steps": 48,
+        "learning_rate": lr,
+        "warmup_ratio": 0.1,
+        "precision": precision,
+        "save_steps": 10_000,
+    }
     n = int(4 * 8 * 48 * scale)
     runs = report["runs"] = {}
     for name, extra in (("xnli", {}), ("xnli_checkpointing", {"gradient_checkpointing": True})):

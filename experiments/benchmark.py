@@ -9,9 +9,19 @@ columns, so they change if the benchmark does.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
-from audit.records import Measurement
-from audit.sources.hub import Hub
+from audit.contract import Measurement, Params, RunContext, experiment
+from experiments.toolkit.sources.hub import Hub
+
+
+class InventoryParams(Params):
+    """Which count of the benchmark's own configurations a claim states."""
+
+    count: Literal["tasks", "languages-per-task", "no-train-split", "task-languages"]
+    benchmark: str = "google/xtreme"  # the hub repo the counts are read from (only XTREME is catalogued)
+    datasets: list[str] = []  # no-train-split: the task families checked
+    task: str | None = None  # task-languages: the target whose languages are counted
 
 
 def xtreme() -> dict:
@@ -56,7 +66,7 @@ def no_train_split(ctx) -> list[Measurement]:
     """1 when no config of the retrieval families has a train split."""
     hub, repo, parts = Hub.from_env(), xtreme()["repo"], []
     grouped = families(hub.configs(repo))
-    for name in ctx.params["datasets"]:
+    for name in ctx.params.datasets:
         family = xtreme()["families"][name]
         with_train = sum("train" in hub.splits(repo, c) for c in grouped.get(family, []))
         parts.append(Measurement(metric="configs_with_train", task=name, value=with_train))
@@ -68,18 +78,23 @@ def no_train_split(ctx) -> list[Measurement]:
 
 def task_languages(ctx) -> list[Measurement]:
     """Distinct languages of one task's family (its config names, or its language column)."""
-    hub, repo, task = Hub.from_env(), xtreme()["repo"], ctx.params["task"]
+    hub, repo, task = Hub.from_env(), xtreme()["repo"], ctx.params.task
     family = xtreme()["families"][task]
     configs = families(hub.configs(repo)).get(family, [])
     found = languages(hub, repo, family, configs) if configs else set()
-    return [Measurement(metric=ctx.spec.metric.name, value=len(found)),
-            Measurement(metric="configs", task=task, value=len(configs))]  # fmt: skip
+    return [
+        Measurement(metric=ctx.spec.metric.name, value=len(found)),
+        Measurement(metric="configs", task=task, value=len(configs)),
+    ]
 
 
 CHECKS = {"tasks": task_count, "languages-per-task": languages_per_task, "no-train-split": no_train_split,
           "task-languages": task_languages}  # fmt: skip
 
 
-def run(ctx) -> list[Measurement]:
+def run(ctx: RunContext) -> list[Measurement]:
     """The ``benchmark-inventory`` experiment: dispatch on the spec's ``count`` param."""
-    return CHECKS[ctx.params["count"]](ctx)
+    return CHECKS[ctx.params.count](ctx)
+
+
+EXPERIMENT = experiment("benchmark-inventory", InventoryParams, run)

@@ -10,13 +10,34 @@ from __future__ import annotations
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from typing import Literal, Self
 
 import yaml
+from pydantic import model_validator
 
-from audit.errors import Unverifiable
-from audit.records import Measurement
-from audit.sources import pack
-from audit.sources.hub import Hub
+from audit.contract import Measurement, Params, RunContext, Unverifiable, experiment
+from experiments.toolkit.sources import pack
+from experiments.toolkit.sources.hub import Hub
+
+
+class FactsParams(Params):
+    """Which fact of which datasets' data a claim states."""
+
+    check: Literal["row-count", "source", "task-rows", "gold-pairs"]
+    datasets: list[str] = []  # row-count, source: catalogue names (datasets.yaml)
+    split: str = "train"
+    drop_no_gold: bool = False  # row-count: leave out items without a gold label
+    expect: list[str] = []  # source: the sources the statement names
+    task: str | None = None  # task-rows, gold-pairs: a task of tasks.yaml
+    language: str | None = None
+
+    @model_validator(mode="after")
+    def _what_the_check_needs(self) -> Self:
+        needs = {"row-count": ("datasets",), "source": ("datasets", "expect")}.get(self.check, ("task", "language"))
+        if missing := [name for name in needs if not getattr(self, name)]:
+            raise ValueError(f"check '{self.check}' needs {' and '.join(missing)}")
+        return self
+
 
 CATALOGUE = Path(__file__).with_name("datasets.yaml")
 
@@ -56,10 +77,10 @@ def gold_rows(ds, e: dict, drop_no_gold: bool) -> int:
 
 def row_count(ctx) -> list[Measurement]:
     """Rows of ``split`` summed over ``datasets``, optionally without no-gold items."""
-    split, drop = ctx.params["split"], ctx.params.get("drop_no_gold", False)
+    split, drop = ctx.params.split, ctx.params.drop_no_gold
     parts = [
         Measurement(metric="rows", task=n, split=split, value=gold_rows(load_split(ctx, n, split), entry(n), drop))
-        for n in ctx.params["datasets"]
+        for n in ctx.params.datasets
     ]
     return [Measurement(metric=ctx.spec.metric.name, split=split, value=sum(m.value for m in parts)), *parts]
 
@@ -81,8 +102,8 @@ def source_check(ctx, name: str, expect: set[str]) -> list[Measurement]:
 
 def source(ctx) -> list[Measurement]:
     """1 when every dataset's own metadata names exactly the expected sources."""
-    expect = {t.casefold() for t in ctx.params["expect"]}
-    parts = [m for n in ctx.params["datasets"] for m in source_check(ctx, n, expect)]
+    expect = {t.casefold() for t in ctx.params.expect}
+    parts = [m for n in ctx.params.datasets for m in source_check(ctx, n, expect)]
     ok = all(m.value == 1.0 for m in parts if m.metric == "source_ok")
     return [Measurement(metric=ctx.spec.metric.name, value=float(ok)), *parts]
 
@@ -91,10 +112,12 @@ def _split_count(ctx, count) -> list[Measurement]:
     """``count(records)`` of one task's split in one language, as the experiments load it (pack, else hub)."""
     from experiments.tasks import get, load_records
 
-    task, split, lang = ctx.params["task"], ctx.params["split"], ctx.params["language"]
+    task, split, lang = ctx.params.task, ctx.params.split, ctx.params.language
     value = count(load_records(get(task), split, lang, ctx))
-    return [Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=value),
-            Measurement(metric=ctx.spec.metric.name, split=split, value=value)]  # fmt: skip
+    return [
+        Measurement(metric=ctx.spec.metric.name, task=task, language=lang, split=split, value=value),
+        Measurement(metric=ctx.spec.metric.name, split=split, value=value),
+    ]
 
 
 def task_rows(ctx) -> list[Measurement]:
@@ -110,6 +133,9 @@ def gold_pairs(ctx) -> list[Measurement]:
 CHECKS = {"row-count": row_count, "source": source, "task-rows": task_rows, "gold-pairs": gold_pairs}
 
 
-def run(ctx) -> list[Measurement]:
+def run(ctx: RunContext) -> list[Measurement]:
     """The ``dataset-facts`` experiment: dispatch on the spec's ``check`` param."""
-    return CHECKS[ctx.params["check"]](ctx)
+    return CHECKS[ctx.params.check](ctx)
+
+
+EXPERIMENT = experiment("dataset-facts", FactsParams, run)

@@ -30,8 +30,10 @@ def _classes(task: Task, model, tok, records: list[dict], params: dict) -> list[
         ds = features.encode_choice(tok, records, params["max_length"])
     logits = predict(model, tok, ds, features.collator(task.head, tok), params)
     preds = [int(p) for p in np.argmax(logits, axis=-1)]
-    return [Item(id=_id(r, i), num=float(p == gold), pred=str(p))
-            for i, (r, p, gold) in enumerate(zip(records, preds, ds["labels"], strict=True))]  # fmt: skip
+    return [
+        Item(id=_id(r, i), num=float(p == gold), pred=str(p))
+        for i, (r, p, gold) in enumerate(zip(records, preds, ds["labels"], strict=True))
+    ]
 
 
 def _tags(task: Task, model, tok, records: list[dict], params: dict) -> list[Item]:

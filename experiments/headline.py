@@ -35,8 +35,9 @@ def task_mean(scores: Scores, arm: str, task: str) -> Score:
 
 def gains(scores: Scores, plan: dict[str, str], targets: list[str]) -> dict[str, dict[str, Score]]:
     """Per arm and target, the paired gain over the arm's reference (``plan``: arm -> reference arm)."""
-    return {arm: {t: task_mean(scores, arm, t) - task_mean(scores, ref, t) for t in targets}
-            for arm, ref in plan.items()}  # fmt: skip
+    return {
+        arm: {t: task_mean(scores, arm, t) - task_mean(scores, ref, t) for t in targets} for arm, ref in plan.items()
+    }
 
 
 def value(by_arm: dict[str, dict[str, Score]], targets: list[str], select: str | None) -> Score:

@@ -39,12 +39,23 @@ def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000):
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())  # fmt: skip
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=SPECIAL,
+        show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(corpus, trainer)
     tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), add_prefix_space=True)
-    names = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-             "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>"}  # fmt: skip
+    names = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, **names)
     fast.save_pretrained(folder)
     return fast
@@ -52,12 +63,14 @@ def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000):
 
 def tiny_encoder(tokenizer, seed: int, folder: Path) -> None:
     """A randomly initialised XLM-R-shaped encoder, saved as safetensors."""
-    import torch
     from transformers import AutoModel, XLMRobertaConfig
 
-    torch.manual_seed(seed)
-    config = XLMRobertaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
-                              bos_token_id=0, eos_token_id=2, **TINY)  # fmt: skip
+    from audit.determinism import seed_all
+
+    seed_all(seed)
+    config = XLMRobertaConfig(
+        vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, bos_token_id=0, eos_token_id=2, **TINY
+    )
     AutoModel.from_config(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 

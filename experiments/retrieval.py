@@ -28,8 +28,9 @@ def embed(model, tok, sentences: list[str], max_length: int = 64, batch_size: in
     out = []
     with torch.inference_mode(), autocast(precision):
         for i in range(0, len(sentences), batch_size):
-            enc = tok(sentences[i : i + batch_size], padding=True, truncation=True, max_length=max_length,
-                      return_tensors="pt").to(device)  # fmt: skip
+            enc = tok(
+                sentences[i : i + batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+            ).to(device)
             hidden = model(**enc, output_hidden_states=True).hidden_states[layer]
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             out.append(((hidden * mask).sum(1) / mask.sum(1)).float().cpu().numpy())
@@ -58,9 +59,14 @@ def bucc(src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> list[Item]:
     """
     mined = _mined(margin_scores(src, tgt), {(i, j) for i, j in gold})
     gold_of, sources = {i: j for i, j in gold}, {i for i, _ in mined}
-    return [Item(id=str(i), num=2.0 * float(i in gold_of and (i, gold_of[i]) in mined),
-                 den=float(i in sources) + float(i in gold_of))
-            for i in range(len(src))]  # fmt: skip
+    return [
+        Item(
+            id=str(i),
+            num=2.0 * float(i in gold_of and (i, gold_of[i]) in mined),
+            den=float(i in sources) + float(i in gold_of),
+        )
+        for i in range(len(src))
+    ]
 
 
 def _mined(scores: np.ndarray, gold_set: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -83,8 +89,11 @@ def subsample(record: dict, n: int | None) -> dict:
     src = [i for i, _ in gold] + [i for i in range(len(record["source"])) if i not in {g[0] for g in gold}][:n]
     tgt = [j for _, j in gold] + [j for j in range(len(record["target"])) if j not in {g[1] for g in gold}][:n]
     s_pos, t_pos = {i: k for k, i in enumerate(src)}, {j: k for k, j in enumerate(tgt)}
-    return {"source": [record["source"][i] for i in src], "target": [record["target"][j] for j in tgt],
-            "gold": [[s_pos[i], t_pos[j]] for i, j in gold]}  # fmt: skip
+    return {
+        "source": [record["source"][i] for i in src],
+        "target": [record["target"][j] for j in tgt],
+        "gold": [[s_pos[i], t_pos[j]] for i, j in gold],
+    }
 
 
 def outcomes(task_name: str, src: np.ndarray, tgt: np.ndarray, gold: list[list[int]]) -> list[Item]:

@@ -28,22 +28,48 @@ from __future__ import annotations
 
 import statistics
 from pathlib import Path
+from typing import Any, ClassVar, Literal
 
-from audit.errors import Unverifiable
-from audit.records import Measurement
+from pydantic import BaseModel, ConfigDict, Field
+
+from audit.contract import Measurement, RunContext, Unverifiable, experiment
 from experiments import attack, evaluation, lexicon, perturb, retrieval, transfer
 from experiments.tasks import Task, get, load_records
 from experiments.training import quiet
 
-DEFAULTS = {
-    "intermediate": ["mnli"],
-    "targets": ["tatoeba"],
-    "kinds": list(perturb.KINDS),
-    "strengths": [0.1, 0.2],
-    "attack_budget": 3,
-    "attack_examples": 20,
-    "attack_candidates": 16,
-}
+
+class Hypothesis(BaseModel):
+    """The one (task, condition, measure, encoder) a claim's headline names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    task: str
+    condition: str
+    measure: Literal["score", "margin"] = "score"
+    encoder: str
+
+
+class StabilityParams(transfer.TransferParams):
+    """The transfer params (shared checkpoints), and the sweep: perturbation kinds, strengths and the attack."""
+
+    GIVEN: ClassVar[dict[str, Any]] = {
+        **transfer.TransferParams.GIVEN,
+        "intermediate": ["mnli"],
+        "targets": ["tatoeba"],
+        "kinds": list(perturb.KINDS),
+        "strengths": [0.1, 0.2],
+        "attack_budget": 3,
+        "attack_examples": 20,
+        "attack_candidates": 16,
+    }
+
+    kinds: list[str] = Field(default_factory=lambda: list(perturb.KINDS))
+    strengths: list[float] = Field(default_factory=lambda: [0.1, 0.2])
+    attack_budget: int = Field(default=3, ge=0)  # 0: no attack
+    attack_examples: int = Field(default=20, ge=1)
+    attack_candidates: int = Field(default=16, ge=1)
+    hypothesis: Hypothesis
+
+
 # Tatoeba's ISO 639-3 codes for the XTREME languages that other targets name in ISO 639-1.
 TATOEBA_CODE = {"ar": "ara", "bg": "bul", "de": "deu", "el": "ell", "es": "spa", "fr": "fra", "hi": "hin",
                 "ja": "jpn", "ko": "kor", "ru": "rus", "sw": "swh", "th": "tha", "tr": "tur", "ur": "urd",
@@ -53,9 +79,9 @@ PREFIX = {"score": "", "margin": "margin_"}  # measure -> metric-name prefix (sc
 CLEAN = "clean"
 
 
-def conditions(params: dict) -> list[str]:
+def conditions(params: StabilityParams) -> list[str]:
     """The sweep's conditions, named 'kind@strength'."""
-    return [f"{kind}@{strength:g}" for kind in params["kinds"] for strength in params["strengths"]]
+    return [f"{kind}@{strength:g}" for kind in params.kinds for strength in params.strengths]
 
 
 class Sweep:
@@ -63,11 +89,17 @@ class Sweep:
 
     def __init__(self, pipe: transfer.Pipeline):
         self.pipe, self.params, self.lexicons = pipe, pipe.params, {}
+        self.given = pipe.params.given()
 
     def spec(self, task: Task, **extra) -> dict:
         keys = ("kinds", "strengths", "attack_budget", "attack_examples", "attack_candidates")
-        return {"task": task.name, "seed": self.pipe.ctx.seed, **{k: self.params[k] for k in keys},
-                **self.pipe.eval_spec(), **extra}  # fmt: skip
+        return {
+            "task": task.name,
+            "seed": self.pipe.ctx.seed,
+            **{k: self.given[k] for k in keys},
+            **self.pipe.eval_spec(),
+            **extra,
+        }
 
     def lexicon(self, lang: str) -> dict[str, str]:
         """Mined from Tatoeba pairs past the evaluated ones, so no pair translates itself."""
@@ -78,7 +110,7 @@ class Sweep:
             except Unverifiable:
                 self.pipe.notes.append(f"no Tatoeba pairs for '{lang}': code-switching leaves it unchanged")
                 record = {"source": [], "target": []}
-            skip = self.params["eval_examples"] or 0
+            skip = self.params.eval_examples or 0
             self.lexicons[code] = lexicon.mine(list(zip(record["source"][skip:], record["target"][skip:], strict=True)))
         return self.lexicons[code]
 
@@ -94,9 +126,12 @@ class Sweep:
         out = {}
         for lang in self.pipe.languages(task):
             try:
-                stage = self.pipe.cache.run("stability-retrieval", self.spec(task, lang=lang),
-                                            lambda _d, lang=lang: self._retrieval(enc, task, lang),
-                                            inputs=[enc.key])  # fmt: skip
+                stage = self.pipe.cache.run(
+                    "stability-retrieval",
+                    self.spec(task, lang=lang),
+                    lambda _d, lang=lang: self._retrieval(enc, task, lang),
+                    inputs=[enc.key],
+                )
             except Unverifiable:
                 self.pipe.missing.setdefault(task.name, []).append(lang)
                 continue
@@ -105,22 +140,22 @@ class Sweep:
 
     def _retrieval(self, enc: transfer.Encoder, task: Task, lang: str) -> dict:
         [record] = load_records(task, "dev", lang, self.pipe.ctx)
-        record = retrieval.subsample(record, self.params["eval_examples"])
+        record = retrieval.subsample(record, self.params.eval_examples)
         model, tok = self.pipe.model(enc.source, "retrieval")
         length = self.pipe.task_params(task)["max_length"]
-        embed = lambda texts: retrieval.embed(model, tok, texts, length, precision=self.params["precision"])  # noqa: E731
+        embed = lambda texts: retrieval.embed(model, tok, texts, length, precision=self.params.precision)  # noqa: E731
         tgt, src = embed(record["target"]), embed(record["source"])
         clean = _retrieval_scores(task, src, tgt, record["gold"])
         out = {CLEAN: {**clean, "rate": 0.0}}
         for cond in conditions(self.params):
             texts, rate = self.perturbed(record["source"], cond, lang)
             out[cond] = {**_retrieval_scores(task, embed(texts), tgt, record["gold"]), "rate": rate, "ref": clean}
-        if self.params["attack_budget"]:
-            out[f"attack@{self.params['attack_budget']}"] = self._attack(task, record, embed, tgt)
+        if self.params.attack_budget:
+            out[f"attack@{self.params.attack_budget}"] = self._attack(task, record, embed, tgt)
         return out
 
     def _attack(self, task: Task, record: dict, embed, tgt) -> dict:
-        sub = retrieval.subsample(record, self.params["attack_examples"])
+        sub = retrieval.subsample(record, self.params.attack_examples)
         sources = [sub["source"][i] for i, _ in sub["gold"]]
         tgt_sub = embed(sub["target"])
         gold_vecs = tgt_sub[[j for _, j in sub["gold"]]]
@@ -128,23 +163,28 @@ class Sweep:
         def objective(texts: list[str], owners: list[int]):
             return (embed(texts) * gold_vecs[owners]).sum(axis=1)
 
-        attacked, _, _ = attack.greedy(sources, objective, self.params["attack_budget"], self.pipe.ctx.seed,
-                                       self.params["attack_candidates"])  # fmt: skip
+        attacked, _, _ = attack.greedy(
+            sources, objective, self.params.attack_budget, self.pipe.ctx.seed, self.params.attack_candidates
+        )
         src_clean = embed(sub["source"])
         src_attacked = src_clean.copy()
         src_attacked[[i for i, _ in sub["gold"]]] = embed(attacked)
         rates = [perturb.change_rate("char", a, b) for a, b in zip(sources, attacked, strict=True)]
         ref = _retrieval_scores(task, src_clean, tgt_sub, sub["gold"])
-        return {**_retrieval_scores(task, src_attacked, tgt_sub, sub["gold"]), "rate": statistics.fmean(rates),
-                "ref": ref}  # fmt: skip
+        return {
+            **_retrieval_scores(task, src_attacked, tgt_sub, sub["gold"]),
+            "rate": statistics.fmean(rates),
+            "ref": ref,
+        }
 
     # -- classification --------------------------------------------------------------
     def classification(self, enc: transfer.Encoder, task: Task, name: str = BASELINE) -> dict[str, dict]:
         """Each language's sweep; the clean items become the arm's cells, which the trainability gate reads."""
         spec = self.spec(task, **self.pipe.task_params(task))
         self.pipe.trainings += 1
-        stage = self.pipe.cache.run("stability-target", spec, lambda d: self._classification(enc, task, d),
-                                    inputs=[enc.key])  # fmt: skip
+        stage = self.pipe.cache.run(
+            "stability-target", spec, lambda d: self._classification(enc, task, d), inputs=[enc.key]
+        )
         self.pipe.missing.setdefault(task.name, []).extend(stage.output["missing"])
         role = "reference" if name == BASELINE else "treated"
         self.pipe.cells += [
@@ -158,8 +198,10 @@ class Sweep:
         params = self.pipe.eval_params(task)
         clean = {lang: evaluation.items(task, model, tok, rs, params, lang) for lang, rs in rows.items()}
         found = {lang: self._classify_sweep(task, model, tok, rs, lang, clean[lang]) for lang, rs in rows.items()}
-        cells = {lang: {"items": [i.model_dump() for i in clean[lang]], "trivial": evaluation.trivial(task, rows[lang])}
-                 for lang in rows}  # fmt: skip
+        cells = {
+            lang: {"items": [i.model_dump() for i in clean[lang]], "trivial": evaluation.trivial(task, rows[lang])}
+            for lang in rows
+        }
         return {**out, "languages": found, "missing": missing, "cells": cells}
 
     def _classify_sweep(self, task: Task, model, tok, rows: list[dict], lang: str, clean_items: list) -> dict:
@@ -175,8 +217,10 @@ class Sweep:
 
 
 def _retrieval_scores(task: Task, src, tgt, gold: list[list[int]]) -> dict[str, float]:
-    return {"score": retrieval.metric(task.name, src, tgt, gold),
-            "margin": 100 * retrieval.alignment_margin(src, tgt, gold)}  # fmt: skip
+    return {
+        "score": retrieval.metric(task.name, src, tgt, gold),
+        "margin": 100 * retrieval.alignment_margin(src, tgt, gold),
+    }
 
 
 # -- from per-language results to measurements -------------------------------------------
@@ -196,8 +240,9 @@ def _measure(enc_name: str, task: str, by_lang: dict[str, dict]) -> list[Measure
 def _field(tag: str, field: str, enc: str, task: str, cond: str, rows: dict[str, dict]) -> list[Measurement]:
     """Per language and averaged over languages; for a perturbed condition, its drop from clean too."""
     metric = f"{tag}score[{enc}]"
-    out = [Measurement(metric=metric, task=task, language=lang, value=r[field], condition=cond)
-           for lang, r in rows.items()]  # fmt: skip
+    out = [
+        Measurement(metric=metric, task=task, language=lang, value=r[field], condition=cond) for lang, r in rows.items()
+    ]
     out.append(
         Measurement(metric=metric, task=task, condition=cond, value=statistics.fmean(r[field] for r in rows.values()))
     )
@@ -222,14 +267,15 @@ def _gains(measured: list[Measurement], encoders: list[str]) -> list[Measurement
     return out
 
 
-def _headline(name: str, hypothesis: dict, measured: list[Measurement]) -> Measurement:
-    tag = PREFIX.get(hypothesis.get("measure"), "")
-    metric = f"{tag}stability_gain[{hypothesis['encoder']}]"
+def _headline(name: str, hypothesis: Hypothesis, measured: list[Measurement]) -> Measurement:
+    metric = f"{PREFIX[hypothesis.measure]}stability_gain[{hypothesis.encoder}]"
     for m in measured:
-        if (m.metric, m.task, m.condition) == (metric, hypothesis["task"], hypothesis["condition"]):
+        if (m.metric, m.task, m.condition) == (metric, hypothesis.task, hypothesis.condition):
             return Measurement(metric=name, value=m.value, split="dev")
-    raise Unverifiable(f"the hypothesis names {metric} on {hypothesis['task']} under {hypothesis['condition']}, "
-                       "which this run did not measure")  # fmt: skip
+    raise Unverifiable(
+        f"the hypothesis names {metric} on {hypothesis.task} under {hypothesis.condition}, "
+        "which this run did not measure"
+    )
 
 
 def flat(measured: list[Measurement]) -> list[str]:
@@ -242,29 +288,36 @@ def flat(measured: list[Measurement]) -> list[str]:
     for m in measured:
         if m.metric.startswith("score[") and m.language == "*":
             values.setdefault((m.task, m.metric[len("score[") : -1]), set()).add(round(m.value, 9))
-    return [f"{task} [{enc}]: the score is {v.pop():g} under every condition (a one-class target model?)"
-            for (task, enc), v in sorted(values.items()) if len(v) == 1]  # fmt: skip
+    return [
+        f"{task} [{enc}]: the score is {v.pop():g} under every condition (a one-class target model?)"
+        for (task, enc), v in sorted(values.items())
+        if len(v) == 1
+    ]
 
 
 def _encoders(pipe: transfer.Pipeline) -> dict[str, transfer.Encoder]:
     base = pipe.base()
-    trained = {t.name: pipe.intermediate(base, t) for t in pipe.available(pipe.params["intermediate"])}
+    trained = {t.name: pipe.intermediate(base, t) for t in pipe.available(pipe.params.intermediate)}
     return {BASELINE: base, **trained}
 
 
 def _bookkeeping(pipe: transfer.Pipeline) -> list[Measurement]:
-    counts = {"train_steps": pipe.steps, "training_stages": pipe.trainings, "stages_cached": pipe.cache.hits,
-              "stages_run": pipe.cache.runs}  # fmt: skip
+    counts = {
+        "train_steps": pipe.steps,
+        "training_stages": pipe.trainings,
+        "stages_cached": pipe.cache.hits,
+        "stages_run": pipe.cache.runs,
+    }
     return [Measurement(metric=k, value=v) for k, v in counts.items()]
 
 
-def run(ctx) -> list[Measurement]:
+def run(ctx: RunContext) -> list[Measurement]:
     quiet()
-    params = transfer.merged_params(ctx, DEFAULTS)
-    pipe = transfer.Pipeline(ctx, params, transfer.stage_cache(ctx, params))
+    params: StabilityParams = ctx.params
+    pipe = transfer.Pipeline(ctx, params, transfer.stage_cache(ctx))
     sweep, encoders = Sweep(pipe), _encoders(pipe)
     measured: list[Measurement] = []
-    for task in (get(t) for t in params["targets"]):
+    for task in (get(t) for t in params.targets):
         for name, enc in encoders.items():
             by_lang = sweep.retrieval(enc, task) if task.format == "parallel" else sweep.classification(enc, task, name)
             if not by_lang:
@@ -275,5 +328,8 @@ def run(ctx) -> list[Measurement]:
     ctx.notes.extend(sorted(set(pipe.notes)) + flat(measured))
     missing = {t: sorted(set(langs)) for t, langs in pipe.missing.items() if langs}
     ctx.notes.extend(f"{t}: not scored in {', '.join(langs)}" for t, langs in sorted(missing.items()))
-    headline = _headline(ctx.spec.metric.name, params["hypothesis"], measured)
+    headline = _headline(ctx.spec.metric.name, params.hypothesis, measured)
     return [*measured, headline, *_bookkeeping(pipe)]
+
+
+EXPERIMENT = experiment("alignment-stability", StabilityParams, run)

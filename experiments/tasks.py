@@ -22,8 +22,8 @@ import yaml
 
 from audit.errors import Unverifiable
 from audit.profiles import Profile
-from audit.sources.hub import Hub
 from experiments.readers import HUB_SHAPES, READERS
+from experiments.toolkit.sources.hub import Hub
 
 REGISTRY_FILE = Path(__file__).with_name("tasks.yaml")
 PARALLEL = {"tatoeba", "bucc"}  # readers whose path is a base name, completed by ".<lang>"
@@ -164,8 +164,10 @@ def hub_sources(task: Task, split: str, lang: str) -> list[HubSource]:
     if lang in (known := _raw().get("language_names", {})):
         names["language"] = known[lang]
     entry = hub["splits"].get(split, split)
-    return [_source(hub, e if isinstance(e, dict) else {"split": e}, names)
-            for e in (entry if isinstance(entry, list) else [entry])]  # fmt: skip
+    return [
+        _source(hub, e if isinstance(e, dict) else {"split": e}, names)
+        for e in (entry if isinstance(entry, list) else [entry])
+    ]
 
 
 def _source(hub: dict, entry: dict, names: dict) -> HubSource:
@@ -173,9 +175,16 @@ def _source(hub: dict, entry: dict, names: dict) -> HubSource:
         return entry.get(key, hub.get(key, default))
 
     where = {k: v.format_map(names) for k, v in pick("where", {}).items()}
-    return HubSource(repo=pick("repo"), config=pick("config").format_map(names), split=entry["split"],
-                     fields=pick("fields", {}), where=where, no_gold=pick("no_gold"), shape=pick("shape"),
-                     refuse=pick("refuse"))  # fmt: skip
+    return HubSource(
+        repo=pick("repo"),
+        config=pick("config").format_map(names),
+        split=entry["split"],
+        fields=pick("fields", {}),
+        where=where,
+        no_gold=pick("no_gold"),
+        shape=pick("shape"),
+        refuse=pick("refuse"),
+    )
 
 
 def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) -> list[dict]:
@@ -189,8 +198,10 @@ def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) 
         rows = [r for r in Hub.from_env().load(source.repo, source.config, source.split) if source.keeps(r)]
         kept = [r for r in rows if source.has_gold(r)]
         if len(kept) < len(rows) and notes is not None:
-            notes.append(f"{task.name} {split} [{lang}]: {len(rows) - len(kept)} of {len(rows)} rows of "
-                         f"{source.name} have no gold label and were left out")  # fmt: skip
+            notes.append(
+                f"{task.name} {split} [{lang}]: {len(rows) - len(kept)} of {len(rows)} rows of "
+                f"{source.name} have no gold label and were left out"
+            )
         records += HUB_SHAPES[source.shape](kept) if source.shape else [map_hub(r, source.fields) for r in kept]
     return records
 
@@ -260,9 +271,18 @@ def inventory(data_dir: Path | None, profile: str | None = None) -> list[dict]:
             local = [lang for lang in langs if pack_file(task, split, lang, data_dir, profile)]
             stand_in = next((e.get("stand_in") for e in _entries(task, split) if e.get("stand_in")), None)
             stand_in = None if profile == Profile.FULL else stand_in
-            rows.append({"task": task.name, "role": task.role, "split": split, "local": local,
-                         "languages": langs, "hub": _hub_name(task), "stand_in": stand_in,
-                         "unavailable": task.unavailable})  # fmt: skip
+            rows.append(
+                {
+                    "task": task.name,
+                    "role": task.role,
+                    "split": split,
+                    "local": local,
+                    "languages": langs,
+                    "hub": _hub_name(task),
+                    "stand_in": stand_in,
+                    "unavailable": task.unavailable,
+                }
+            )
     return rows
 
 

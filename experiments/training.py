@@ -126,17 +126,30 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
     # resumes nothing: the stage saves what it keeps itself.
     save = "no" if 0 < steps <= p["save_steps"] else "steps"
     return TrainingArguments(
-        output_dir=str(folder / "trainer"), per_device_train_batch_size=p["batch_size"],
+        output_dir=str(folder / "trainer"),
+        per_device_train_batch_size=p["batch_size"],
         gradient_accumulation_steps=p.get("grad_accumulation", 1),
-        **{_checkpointing_arg(): bool(p.get("gradient_checkpointing"))}, max_grad_norm=1.0,
-        per_device_eval_batch_size=max(p["batch_size"], 32), learning_rate=p["learning_rate"],
-        warmup_steps=p["warmup_ratio"], save_strategy=save,  # a ratio when < 1
+        **{_checkpointing_arg(): bool(p.get("gradient_checkpointing"))},
+        max_grad_norm=1.0,
+        per_device_eval_batch_size=max(p["batch_size"], 32),
+        learning_rate=p["learning_rate"],
+        warmup_steps=p["warmup_ratio"],
+        save_strategy=save,  # a ratio when < 1
         # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.
-        num_train_epochs=p.get("epochs") or 1, max_steps=steps,
-        save_steps=p["save_steps"], save_total_limit=1, logging_strategy="no", report_to=[],
-        disable_tqdm=True, seed=seed, data_seed=seed, use_cpu=not cuda, bf16=p.get("precision") == "bf16",
-        dataloader_pin_memory=cuda, remove_unused_columns=p.get("remove_unused_columns", True),
-    )  # fmt: skip
+        num_train_epochs=p.get("epochs") or 1,
+        max_steps=steps,
+        save_steps=p["save_steps"],
+        save_total_limit=1,
+        logging_strategy="no",
+        report_to=[],
+        disable_tqdm=True,
+        seed=seed,
+        data_seed=seed,
+        use_cpu=not cuda,
+        bf16=p.get("precision") == "bf16",
+        dataloader_pin_memory=cuda,
+        remove_unused_columns=p.get("remove_unused_columns", True),
+    )
 
 
 def trainer(model, args, tok, collator, train_ds=None):

@@ -25,22 +25,113 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar, Literal, Self
 
+from pydantic import Field, model_validator
+
+from audit.contract import Cell, Item, Measurement, Params, RunContext, Unverifiable, experiment
 from audit.determinism import resolve_threads
-from audit.errors import Unverifiable
 from audit.profiles import Profile
-from audit.records import Cell, Item, Measurement
-from audit.stages import StageCache, versions
 from experiments import evaluation, features, headline, models, qa, retrieval
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry, schedule
-from experiments.training import fit, quiet, resolve_attention, resolve_checkpointing, resolve_precision
+from experiments.toolkit.stages import StageCache, versions
+from experiments.training import (
+    ATTENTIONS,
+    PRECISIONS,
+    fit,
+    quiet,
+    resolve_attention,
+    resolve_checkpointing,
+    resolve_precision,
+)
 
 SMOKE_MODEL = "tiny-random-xlmr"
-# No eval_examples here: unless a spec says, evaluation is sized like training (merged_params).
-DEFAULTS = {"max_length": 128, "examples": None, "max_steps": 100, "batch_size": 8}
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
 SMOKE_TOKENIZER = {"corpus": "every-pack-task-v1"}  # the smoke tokenizer stage's spec
+
+
+class TransferParams(Params):
+    """What an ``xtreme-transfer`` run is asked to do, and at what size.
+
+    The claim's own settings. Each task role's schedule and each task's own settings at a
+    profile (``experiments/tasks.yaml``) lay on top of them per stage (``Pipeline.task_params``).
+    """
+
+    SIZING: ClassVar[dict[Profile, dict[str, Any]]] = {
+        Profile.SMOKE: {"model": SMOKE_MODEL},
+        Profile.MINI: {"model": "offline:multilingual-e5-small"},
+        Profile.FULL: {"model": "xlm-roberta-large"},
+    }
+    # Set even when no spec says: they enter every stage spec (the numeric regime among them).
+    GIVEN: ClassVar[dict[str, Any]] = {
+        "max_length": 128,
+        "examples": None,
+        "max_steps": 100,
+        "batch_size": 8,
+        "compare": "no-intermediate",
+        "precision": "auto",
+        "attention": "auto",
+        "threads": "auto",
+        "gradient_checkpointing": "auto",
+    }
+
+    model: str
+    intermediate: list[str]
+    targets: list[str]
+    compare: Literal["no-intermediate", "intermediate-plus-mlm", "translated-intermediate"] = "no-intermediate"
+    mix: bool = False  # one encoder trained on the mix of the intermediate tasks
+    select: Literal["best-per-target"] | None = None  # the headline: mean over arms, or each target's best arm
+    split: Literal["dev", "test"] = "dev"
+    examples: int | None = Field(default=None, ge=1)  # training examples per task (None: all)
+    eval_examples: int | None = Field(default=None, ge=1)  # evaluation items per language (unset: as examples)
+    max_languages: int | None = Field(default=None, ge=1)
+    max_steps: int = Field(default=100, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    max_length: int = Field(default=128, ge=8)
+    learning_rate: float | None = Field(default=None, gt=0)
+    warmup_ratio: float | None = Field(default=None, ge=0, le=1)
+    epochs: int | float | None = Field(default=None, gt=0)
+    grad_accumulation: int | None = Field(default=None, ge=1)
+    freeze_embeddings: bool | None = None
+    precision: Literal[PRECISIONS] = "auto"
+    attention: Literal[ATTENTIONS] = "auto"
+    threads: int | Literal["auto"] = "auto"
+    gradient_checkpointing: bool | Literal["auto"] = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _evaluate_like_training(cls, data: Any) -> Any:
+        """Unless a spec says, evaluation is sized like training (the documented rule)."""
+        if isinstance(data, dict) and "eval_examples" not in data and "examples" in data:
+            return {**data, "eval_examples": data["examples"]}
+        return data
+
+    def resolved(self) -> Self:
+        """'auto' precision, attention, threads and checkpointing as this machine runs them."""
+        return self.model_copy(
+            update={
+                "precision": resolve_precision(self.precision),
+                "attention": resolve_attention(self.attention),
+                "threads": resolve_threads(self.threads),
+                "gradient_checkpointing": resolve_checkpointing(self.gradient_checkpointing),
+            }
+        )
+
+    def numerics(self) -> dict[str, Any]:
+        keys = ("precision", "attention", "threads", "gradient_checkpointing")
+        return {k: getattr(self, k) for k in keys}
+
+    def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
+        """What each named task's training stage runs with at ``profile`` (claim params under tasks.yaml)."""
+        out = {}
+        for name in [*self.intermediate, *self.targets]:
+            try:
+                task = get(name)
+            except Unverifiable:
+                continue
+            out[f"{task.role} {name}"] = task_settings(self, profile.value, task)
+        return out
 
 
 @dataclass(frozen=True)
@@ -51,8 +142,8 @@ class Encoder:
 
 @dataclass
 class Pipeline:
-    ctx: object
-    params: dict
+    ctx: RunContext
+    params: TransferParams
     cache: StageCache
     steps: int = 0
     trainings: int = 0  # training stages this claim needed, cached or not
@@ -78,7 +169,7 @@ class Pipeline:
         from audit.determinism import seed_all
 
         seed_all(self.ctx.seed)
-        return models.with_head(source, head, attention=self.params["attention"], **config)
+        return models.with_head(source, head, attention=self.params.attention, **config)
 
     # -- data ------------------------------------------------------------------------
     def records(self, task: Task, split: str, lang: str) -> list[dict]:
@@ -88,7 +179,7 @@ class Pipeline:
             rows = rows[:half] if split == "train" else rows[half:]
         if task.role == "intermediate" and split == "train":
             rows = rows[: -self.heldout(rows)]  # the manipulation check's items never train
-        cap = self.params["examples"] if split == "train" else self.params["eval_examples"]
+        cap = self.params.examples if split == "train" else self.params.eval_examples
         return rows[:cap] if cap else rows
 
     def heldout(self, rows: list) -> int:
@@ -102,10 +193,18 @@ class Pipeline:
     def cell(self, task: Task, lang: str, arm: str, role: str, found: dict) -> Cell:
         """One arm's outcomes on one task and language, under the task's gate policy for this profile."""
         policy = gate_policy()
-        return Cell(arm=arm, role=role, task=task.name, language=lang, trained=task.format != "parallel",
-                    trivial=found["trivial"], floor=task.floor.get(Profile(self.ctx.profile).value),
-                    sigmas=policy.sigmas, max_class_share=policy.max_class_share,
-                    items=[Item.model_validate(i) for i in found["items"]])  # fmt: skip
+        return Cell(
+            arm=arm,
+            role=role,
+            task=task.name,
+            language=lang,
+            trained=task.format != "parallel",
+            trivial=found["trivial"],
+            floor=task.floor.get(self.profile),
+            sigmas=policy.sigmas,
+            max_class_share=policy.max_class_share,
+            items=[Item.model_validate(i) for i in found["items"]],
+        )
 
     def check(self, task: Task, model, tok) -> dict:
         """The checkpoint's outcomes on held-out items of its own task: did phase 1 teach it anything?"""
@@ -120,7 +219,7 @@ class Pipeline:
 
     @property
     def profile(self) -> str:
-        return Profile(self.ctx.profile).value
+        return self.ctx.profile.value
 
     def available(self, names: list[str]) -> list[Task]:
         """The named intermediate tasks that have training data here; the others are noted and skipped."""
@@ -138,7 +237,7 @@ class Pipeline:
 
     # -- encoders --------------------------------------------------------------------
     def base(self) -> Encoder:
-        model = self.params["model"]
+        model = self.params.model
         if model != SMOKE_MODEL:
             return Encoder(key=model, source=models.source_of(model))
         tok = self.cache.run("smoke-tokenizer", SMOKE_TOKENIZER, self._smoke_tokenizer)
@@ -176,8 +275,9 @@ class Pipeline:
 
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
         self.trainings += 1
-        stage = self.cache.run("intermediate", self.intermediate_spec(task), lambda d: self._phase1(base, task, d),
-                               inputs=[base.key])  # fmt: skip
+        stage = self.cache.run(
+            "intermediate", self.intermediate_spec(task), lambda d: self._phase1(base, task, d), inputs=[base.key]
+        )
         self.cells.append(self.cell(task, "en", task.name, "intermediate", stage.output["check"]))
         return Encoder(stage.key, str(stage.path / "model"))
 
@@ -187,8 +287,9 @@ class Pipeline:
 
         spec = self.mix_spec(tasks, mlm)
         self.trainings += 1
-        stage = self.cache.run("intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d),
-                               inputs=[base.key])  # fmt: skip
+        stage = self.cache.run(
+            "intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d), inputs=[base.key]
+        )
         arm = "+".join(spec["tasks"])
         self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]
         return Encoder(stage.key, str(stage.path / "model"))
@@ -210,8 +311,9 @@ class Pipeline:
             found = self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         else:
             self.trainings += 1
-            out = self.cache.run("target", self.target_spec(task), lambda d: self._phase23(enc, task, d),
-                                 inputs=[enc.key]).output  # fmt: skip
+            out = self.cache.run(
+                "target", self.target_spec(task), lambda d: self._phase23(enc, task, d), inputs=[enc.key]
+            ).output
             if out["missing"]:
                 self.missing.setdefault(task.name, []).extend(out["missing"])
             found = out["cells"]
@@ -223,10 +325,13 @@ class Pipeline:
         """Train the target head, then score each language item by item; the fine-tuned model is not kept."""
         rows, missing = self.eval_rows(task)  # before training: no scorable language, no training
         model, tok, out = self.fit_head(enc, task, folder)
-        cells = {lang: {"items": [i.model_dump() for i in evaluation.items(task, model, tok, rs,
-                                                                             self.eval_params(task), lang)],
-                        "trivial": evaluation.trivial(task, rs)}
-                 for lang, rs in rows.items()}  # fmt: skip
+        cells = {
+            lang: {
+                "items": [i.model_dump() for i in evaluation.items(task, model, tok, rs, self.eval_params(task), lang)],
+                "trivial": evaluation.trivial(task, rs),
+            }
+            for lang, rs in rows.items()
+        }
         return {**out, "cells": cells, "missing": missing}
 
     def eval_rows(self, task: Task) -> tuple[dict[str, list[dict]], list[str]]:
@@ -244,7 +349,7 @@ class Pipeline:
         return found, missing
 
     def languages(self, task: Task) -> list[str]:
-        return [lang for lang in task.languages if lang not in ENGLISH][: self.params.get("max_languages")]
+        return [lang for lang in task.languages if lang not in ENGLISH][: self.params.max_languages]
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, dict]:
         out = {}
@@ -260,10 +365,11 @@ class Pipeline:
 
     def _retrieve(self, source: str, task: Task, lang: str) -> dict:
         [record] = load_records(task, "dev", lang, self.ctx)
-        record = retrieval.subsample(record, self.params["eval_examples"])
+        record = retrieval.subsample(record, self.params.eval_examples)
         model, tok = self.model(source, "retrieval")
-        found = retrieval.scored(task.name, model, tok, record, self.task_params(task)["max_length"],
-                                 self.params["precision"])  # fmt: skip
+        found = retrieval.scored(
+            task.name, model, tok, record, self.task_params(task)["max_length"], self.params.precision
+        )
         return {"items": [i.model_dump() for i in found], "trivial": retrieval.chance(task.name, record)}
 
     # -- training --------------------------------------------------------------------
@@ -279,7 +385,7 @@ class Pipeline:
         return model, tok, {"steps": done.steps, "steps_run": done.run, "examples": len(rows)}
 
     def freeze(self, model):
-        if self.params.get("freeze_embeddings"):  # most of a small multilingual encoder is its vocabulary
+        if self.params.freeze_embeddings:  # most of a small multilingual encoder is its vocabulary
             model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
         return model
 
@@ -292,44 +398,56 @@ class Pipeline:
         if task.format == "span":
             return qa.train_features(tok, rows, length), {}
         tags = sorted({t for r in rows for t in r["tags"]})
-        labels = {"num_labels": len(tags), "id2label": dict(enumerate(tags)),
-                  "label2id": {t: i for i, t in enumerate(tags)}}  # fmt: skip
+        labels = {
+            "num_labels": len(tags),
+            "id2label": dict(enumerate(tags)),
+            "label2id": {t: i for i, t in enumerate(tags)},
+        }
         return features.encode_tags(tok, rows, labels["label2id"], length), labels
 
     def task_params(self, task: Task) -> dict:
-        """One task's training params: the claim's, under its role's and its own settings for this profile."""
-        return {**self.role_params(task.role), **task.profiles.get(self.profile, {})}
+        """One task's training params at this run's profile (``task_settings``)."""
+        return task_settings(self.params, self.profile, task)
 
     def role_params(self, role: str) -> dict:
-        """The claim's training params under the schedule of a task role at this profile (tasks.yaml)."""
-        return {**self.train_params(), **schedule(self.profile, role)}
-
-    def train_params(self) -> dict:
-        keys = (
-            "learning_rate",
-            "warmup_ratio",
-            "batch_size",
-            "grad_accumulation",
-            "gradient_checkpointing",
-            "max_steps",
-            "max_length",
-            "examples",
-            "model",
-            "freeze_embeddings",
-            "epochs",
-            "precision",
-            "attention",
-            "threads",
-        )
-        return {k: self.params[k] for k in keys if k in self.params}
+        return role_settings(self.params, self.profile, role)
 
     def eval_spec(self) -> dict:
         keys = ("eval_examples", "max_languages", "max_length", "precision", "attention", "threads")
-        return {k: self.params.get(k) for k in keys}
+        return {k: getattr(self.params, k) for k in keys}
 
     def eval_params(self, task: Task | None = None) -> dict:
-        p = self.task_params(task) if task else self.params
+        p = self.task_params(task) if task else self.params.given()
         return {"max_length": p["max_length"], "batch_size": p["batch_size"], "precision": p["precision"]}
+
+
+TRAINING_KEYS = (
+    "learning_rate",
+    "warmup_ratio",
+    "batch_size",
+    "grad_accumulation",
+    "gradient_checkpointing",
+    "max_steps",
+    "max_length",
+    "examples",
+    "model",
+    "freeze_embeddings",
+    "epochs",
+    "precision",
+    "attention",
+    "threads",
+)
+
+
+def task_settings(params: TransferParams, profile: str, task: Task) -> dict:
+    """One task's training params: the claim's, under its role's and its own settings for this profile."""
+    return {**role_settings(params, profile, task.role), **task.profiles.get(profile, {})}
+
+
+def role_settings(params: TransferParams, profile: str, role: str) -> dict:
+    """The claim's training params under the schedule of a task role at this profile (tasks.yaml)."""
+    given = params.given()  # only what was set: a stage spec hashes what was asked for
+    return {**{k: given[k] for k in TRAINING_KEYS if k in given}, **schedule(profile, role)}
 
 
 def _sample_text(ctx, task: Task, per_file: int = 24) -> list[str]:
@@ -356,12 +474,14 @@ def _texts(record: dict) -> list[str]:
 
 
 # -- the experiment ----------------------------------------------------------------------
-def check_params(params: dict) -> None:
+def check_params(params: TransferParams) -> None:
     """What no run of this experiment can measure, said before anything trains."""
-    if params.get("split") == "test":
-        raise Unverifiable("XTREME hides the test labels of XNLI, PAWS-X, UD-POS and PAN-X; "
-                           "test-set averages need a leaderboard submission")  # fmt: skip
-    if params["compare"] == "translated-intermediate":
+    if params.split == "test":
+        raise Unverifiable(
+            "XTREME hides the test labels of XNLI, PAWS-X, UD-POS and PAN-X; "
+            "test-set averages need a leaderboard submission"
+        )
+    if params.compare == "translated-intermediate":
         raise Unverifiable("needs a machine-translation model for the intermediate data; none is available offline")
 
 
@@ -372,43 +492,36 @@ def _arms(pipe: Pipeline, base: Encoder) -> dict[str, tuple[Encoder, str, object
     - mix: one encoder trained on the mix of the intermediate tasks, against the untouched one;
     - intermediate-plus-mlm: each task's encoder against the same task mixed with masked-LM.
     """
-    inters = pipe.available(pipe.params["intermediate"])
-    if pipe.params.get("mix"):
+    inters = pipe.available(pipe.params.intermediate)
+    if pipe.params.mix:
         return {"mix": (pipe.mixed(base, inters), BASELINE, lambda: base)}
-    if pipe.params["compare"] == "intermediate-plus-mlm":
-        return {t.name: (pipe.intermediate(base, t), f"{t.name}+mlm", lambda t=t: pipe.mixed(base, [t], mlm=True))
-                for t in inters}  # fmt: skip
+    if pipe.params.compare == "intermediate-plus-mlm":
+        return {
+            t.name: (pipe.intermediate(base, t), f"{t.name}+mlm", lambda t=t: pipe.mixed(base, [t], mlm=True))
+            for t in inters
+        }
     return {t.name: (pipe.intermediate(base, t), BASELINE, lambda: base) for t in inters}
 
 
 def _scored(name: str, scores: dict[str, dict[str, float]]) -> list[Measurement]:
-    return [Measurement(metric=f"score[{name}]", task=t, language=lang, value=v, split="dev")
-            for t, by_lang in scores.items() for lang, v in by_lang.items()]  # fmt: skip
+    return [
+        Measurement(metric=f"score[{name}]", task=t, language=lang, value=v, split="dev")
+        for t, by_lang in scores.items()
+        for lang, v in by_lang.items()
+    ]
 
 
-def merged_params(ctx, defaults: dict | None = None) -> dict:
-    """The run's params over the experiment's defaults; evaluation is sized like training unless told."""
-    params = {**DEFAULTS, **(defaults or {}), "compare": "no-intermediate", **ctx.params}
-    params.setdefault("eval_examples", params["examples"])
-    params["precision"] = resolve_precision(params.get("precision", "auto"))
-    params["attention"] = resolve_attention(params.get("attention", "auto"))
-    params["threads"] = resolve_threads(params.get("threads", "auto"))
-    params["gradient_checkpointing"] = resolve_checkpointing(params.get("gradient_checkpointing", "auto"))
-    ctx.numerics.update({k: params[k] for k in ("precision", "attention", "threads", "gradient_checkpointing")})
-    return params
-
-
-def stage_cache(ctx, params: dict) -> StageCache:
+def stage_cache(ctx: RunContext) -> StageCache:
     """The run's stage cache, computing every stage on the run's thread count."""
-    return StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir), threads=params["threads"])
+    return StageCache(ctx.cache_dir, versions(Path(__file__).parent, ctx.data_dir), threads=ctx.params.threads)
 
 
-def run(ctx) -> list[Measurement]:
+def run(ctx: RunContext) -> list[Measurement]:
     quiet()
-    params = merged_params(ctx)
+    params: TransferParams = ctx.params
     check_params(params)
-    pipe = Pipeline(ctx, params, stage_cache(ctx, params))
-    base, targets = pipe.base(), [get(t) for t in params["targets"]]
+    pipe = Pipeline(ctx, params, stage_cache(ctx))
+    base, targets = pipe.base(), [get(t) for t in params.targets]
     plan: dict[str, str] = {}  # arm -> the arm its gain is measured against
     out: list[Measurement] = []
     for arm, (enc, ref_name, reference) in _arms(pipe, base).items():
@@ -418,24 +531,41 @@ def run(ctx) -> list[Measurement]:
         plan[arm] = ref_name
     ctx.cells.extend(pipe.cells)
     ctx.notes.extend(pipe.notes)
-    ctx.notes.extend(f"{t}: not scored in {', '.join(sorted(set(langs)))} (neither in the data pack nor reachable "
-                     "on the hub)" for t, langs in sorted(pipe.missing.items()))  # fmt: skip
-    counts = {"train_steps": pipe.steps, "training_stages": pipe.trainings, "stages_cached": pipe.cache.hits,
-              "stages_run": pipe.cache.runs}  # fmt: skip
-    return out + _headline(ctx, params, pipe.cells, plan, targets) + [Measurement(metric=k, value=v)
-                                                                     for k, v in counts.items()]  # fmt: skip
+    ctx.notes.extend(
+        f"{t}: not scored in {', '.join(sorted(set(langs)))} (neither in the data pack nor reachable on the hub)"
+        for t, langs in sorted(pipe.missing.items())
+    )
+    counts = {
+        "train_steps": pipe.steps,
+        "training_stages": pipe.trainings,
+        "stages_cached": pipe.cache.hits,
+        "stages_run": pipe.cache.runs,
+    }
+    return (
+        out
+        + _headline(ctx, params, pipe.cells, plan, targets)
+        + [Measurement(metric=k, value=v) for k, v in counts.items()]
+    )
 
 
-def _headline(ctx, params: dict, cells: list[Cell], plan: dict[str, str], targets: list[Task]) -> list[Measurement]:
+def _headline(
+    ctx: RunContext, params: TransferParams, cells: list[Cell], plan: dict[str, str], targets: list[Task]
+) -> list[Measurement]:
     """Per-arm gains, the headline, its item-level standard error, and the share of arms that gained."""
-    names, select, metric = [t.name for t in targets], params.get("select"), ctx.spec.metric.name
+    names, select, metric = [t.name for t in targets], params.select, ctx.spec.metric.name
     gains = headline.gains(headline.scores_of(cells), plan, names)
     per_arm = {arm: float(headline.value({arm: g}, names, None)) for arm, g in gains.items()}
     se = headline.item_se(cells, plan, names, select, ctx.seed)
     return [
-        *[Measurement(metric=f"gain[{arm}]", task=t, value=float(v), split="dev")
-          for arm, g in gains.items() for t, v in g.items()],
+        *[
+            Measurement(metric=f"gain[{arm}]", task=t, value=float(v), split="dev")
+            for arm, g in gains.items()
+            for t, v in g.items()
+        ],
         Measurement(metric=metric, value=float(headline.value(gains, names, select)), split="dev"),
         Measurement(metric=f"item_se[{metric}]", value=se, split="dev"),
         Measurement(metric="positive_share", value=sum(v > 0 for v in per_arm.values()) / len(per_arm), split="dev"),
-    ]  # fmt: skip
+    ]
+
+
+EXPERIMENT = experiment("xtreme-transfer", TransferParams, run)

@@ -21,8 +21,13 @@ def load(page: Path, screenshot: Path | None = None) -> tuple[str, list[str]]:
     binary = chromium()
     dom = subprocess.run([binary, *FLAGS, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     if screenshot is not None:
-        subprocess.run([binary, *FLAGS, "--window-size=1200,2400", f"--screenshot={screenshot}", page.as_uri()],
-                       capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        subprocess.run(
+            [binary, *FLAGS, "--window-size=1200,2400", f"--screenshot={screenshot}", page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
     errors = [line for line in dom.stderr.splitlines() if PAGE_ERROR.search(line)]
     return dom.stdout, errors
 

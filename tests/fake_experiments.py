@@ -3,31 +3,41 @@
 Values depend on params and the seed only, so each test knows what was measured.
 """
 
-from audit.errors import Unverifiable
-from audit.records import Measurement
+from pydantic import ConfigDict
+
+from audit.contract import Measurement, Params, Unverifiable, experiment
 
 
-def per_seed(ctx):
-    values = ctx.params["values"]
+class FakeParams(Params):
+    """The fakes' own params; the bound spec's transfer params ride along unread."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    values: list[float] = [0.0]
+    bad_seed: int | None = None
+    sleep: float = 1.0
+
+
+def _per_seed(ctx):
+    values = ctx.params.values
     return [
         Measurement(metric=ctx.spec.metric.name, value=values[ctx.seed % len(values)]),
         Measurement(metric="score", value=1.0, task="xnli", language="de", split="dev"),
     ]
 
 
-def missing_data(ctx):
+def _missing_data(ctx):
     raise Unverifiable("MNLI train split is not in the data pack (english/mnli holds dev only)")
 
 
-def broken(ctx):
+def _broken(ctx):
     raise RuntimeError("boom")
 
 
-def no_headline(ctx):
+def _no_headline(ctx):
     return [Measurement(metric="other", value=1.0)]
 
 
-def dies(ctx):
+def _dies(ctx):
     import os
 
     if ctx.seed == 1:
@@ -35,28 +45,42 @@ def dies(ctx):
 
         time.sleep(2)  # seed 0's run, in the other worker, finishes first
         os._exit(3)  # a worker process killed outright, as the OOM killer would
-    return per_seed(ctx)
+    return _per_seed(ctx)
 
 
-def gated(ctx):
-    """A gain with item outcomes: the treated arm sits at the majority class in seed ``ctx.params['bad_seed']``."""
+def _gated(ctx):
+    """A gain with item outcomes: the treated arm sits at the majority class in seed ``ctx.params.bad_seed``."""
     from audit.records import Cell, Item
 
-    bad = ctx.seed == ctx.params.get("bad_seed")
+    bad = ctx.seed == ctx.params.bad_seed
 
     def cell(arm, role, right, one_class=False):
-        return Cell(arm=arm, role=role, task="xnli", language="de", trivial=100 / 3,
-                    items=[Item(id=str(i), num=float(i < right), pred="0" if one_class else str(i % 3))
-                           for i in range(90)])  # fmt: skip
+        return Cell(
+            arm=arm,
+            role=role,
+            task="xnli",
+            language="de",
+            trivial=100 / 3,
+            items=[Item(id=str(i), num=float(i < right), pred="0" if one_class else str(i % 3)) for i in range(90)],
+        )
 
     ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 64, one_class=bad)]
     gain = (30 if bad else 64) / 0.9 - 60 / 0.9
     return [Measurement(metric=ctx.spec.metric.name, value=gain), Measurement(metric="item_se[avg_gain]", value=0.5)]
 
 
-def sleepy(ctx):
+def _sleepy(ctx):
     """Slow enough to be killed mid-run: a run that takes ``params.sleep`` seconds."""
     import time
 
-    time.sleep(ctx.params.get("sleep", 1.0))
-    return per_seed(ctx)
+    time.sleep(ctx.params.sleep)
+    return _per_seed(ctx)
+
+
+per_seed = experiment("fake", FakeParams, _per_seed)
+missing_data = experiment("fake", FakeParams, _missing_data)
+broken = experiment("fake", FakeParams, _broken)
+no_headline = experiment("fake", FakeParams, _no_headline)
+dies = experiment("fake", FakeParams, _dies)
+gated = experiment("fake", FakeParams, _gated)
+sleepy = experiment("fake", FakeParams, _sleepy)

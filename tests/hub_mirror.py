@@ -36,9 +36,19 @@ def english(root: Path) -> None:
     write_card(root, "rajpurkar/squad", "Questions posed by crowdworkers on a set of Wikipedia articles.")
     write_card(root, "rajpurkar/squad_v2", "SQuAD 2.0 adds unanswerable questions on Wikipedia articles.")
     sources = ["activitynet~v_abc", "wikihow~12", "wikihow~13", "activitynet~v_def"]
-    rows = [{"ind": i, "activity_label": "x", "ctx": "c", "endings": ["a", "b", "c", "d"],
-             "source_id": s, "split": "train", "split_type": "indomain", "label": "0"}
-            for i, s in enumerate(sources)]  # fmt: skip
+    rows = [
+        {
+            "ind": i,
+            "activity_label": "x",
+            "ctx": "c",
+            "endings": ["a", "b", "c", "d"],
+            "source_id": s,
+            "split": "train",
+            "split_type": "indomain",
+            "label": "0",
+        }
+        for i, s in enumerate(sources)
+    ]
     write_split(root, "Rowan/hellaswag", "default", "train", rows)
 
 

@@ -35,8 +35,9 @@ def test_the_attack_lowers_translation_similarity_under_the_real_model(e5_source
 
     model, tok = models.with_head(e5_source, "retrieval"), models.load_tokenizer(e5_source)
     sources = ["Der Hund schläft im Garten.", "Я загорел на пляже.", "Δεν μπορείς να κάνεις τίποτα."]
-    english = retrieval.embed(model, tok, ["The dog sleeps in the garden.", "I got a tan at the beach.",
-                                           "You can't do anything."])  # fmt: skip
+    english = retrieval.embed(
+        model, tok, ["The dog sleeps in the garden.", "I got a tan at the beach.", "You can't do anything."]
+    )
 
     def objective(texts, owners):
         return (retrieval.embed(model, tok, texts) * english[owners]).sum(axis=1)

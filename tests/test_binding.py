@@ -16,46 +16,108 @@ def bound(statement: str) -> Binding:
 @pytest.mark.parametrize(
     ("statement", "template", "params", "value"),
     [
-        ("Intermediate-task training on CosmosQA yields a target-task improvement of 4.1 points on the dev set.",
-         "intermediate-gain", {"intermediate": ["cosmosqa"]}, 4.1),
-        ("English intermediate-task training on Cosmos QA raises the average target-task score by 3 points.",
-         "intermediate-gain", {"intermediate": ["cosmosqa"]}, 3.0),
-        ("Using ANLI+ as an intermediate task improves target-task performance by 6.25 points.",
-         "intermediate-gain", {"intermediate": ["anli_plus"]}, 6.25),
-        ("Intermediate-task training on HellaSwag improves PAWS-X by 2.5 points.",
-         "intermediate-gain-on-target", {"intermediate": ["hellaswag"], "targets": ["pawsx"]}, 2.5),
-        ("Intermediate training on MultiNLI yields a gain of 1.2 points on WikiANN.",
-         "intermediate-gain-on-target", {"intermediate": ["mnli"], "targets": ["panx"]}, 1.2),
-        ("PAWS-X does not see any benefit from intermediate-task training.",
-         "target-no-gain", {"targets": ["pawsx"]}, 0.0),
-        ("The MLQA German development set contains 512 questions.",
-         "dev-set-size", {"check": "task-rows", "task": "mlqa", "language": "de", "split": "dev"}, 512),
-        ("The es development set of XQuAD has 1,190 questions.",
-         "dev-set-size", {"task": "xquad", "language": "es"}, 1190),
-        ("The QQP dataset has 363,846 training examples.",
-         "intermediate-train-size", {"check": "row-count", "datasets": ["qqp"]}, 363846),
-        ("The CosmosQA and MNLI datasets are drawn from Wikipedia articles and Quora questions.",
-         "dataset-source", {"datasets": ["cosmosqa", "mnli"], "expect": ["wikipedia", "quora"]}, 1),
-        ("We evaluate on 7 target tasks from the XTREME benchmark.",
-         "target-task-count", {"count": "tasks"}, 7),
-        ("XNLI, PAWS-X and MLQA have no training data of their own.",
-         "retrieval-without-training", {"datasets": ["xnli", "pawsx", "mlqa"]}, 1),
-        ("PAWS-X shows consistent improvements with most intermediate tasks.",
-         "gain-with-most-intermediates", {"targets": ["pawsx"], "compare": "no-intermediate"}, None),
-        ("Applying intermediate training to Tatoeba and XNLI yields large gains with nearly every intermediate task.",
-         "gain-with-most-intermediates", {"targets": ["tatoeba", "xnli"]}, None),
-        ("The BUCC Chinese-English development set contains 1,899 gold pairs.",
-         "gold-pair-count", {"check": "gold-pairs", "task": "bucc", "language": "zh", "split": "dev"}, 1899),
-        ("BUCC has 2,000 gold sentence pairs for de-en.",
-         "gold-pair-count", {"language": "de"}, 2000),
-        ("The PAWS-X benchmark covers 7 languages.",
-         "task-language-count", {"count": "task-languages", "task": "pawsx"}, 7),
-        ("WikiANN is evaluated in 40 languages.",
-         "task-language-count", {"task": "panx"}, 40),
-        ("English intermediate training beats continued multilingual masked language modelling.",
-         "english-beats-mlm", {"compare": "intermediate-plus-mlm"}, None),
+        (
+            "Intermediate-task training on CosmosQA yields a target-task improvement of 4.1 points on the dev set.",
+            "intermediate-gain",
+            {"intermediate": ["cosmosqa"]},
+            4.1,
+        ),
+        (
+            "English intermediate-task training on Cosmos QA raises the average target-task score by 3 points.",
+            "intermediate-gain",
+            {"intermediate": ["cosmosqa"]},
+            3.0,
+        ),
+        (
+            "Using ANLI+ as an intermediate task improves target-task performance by 6.25 points.",
+            "intermediate-gain",
+            {"intermediate": ["anli_plus"]},
+            6.25,
+        ),
+        (
+            "Intermediate-task training on HellaSwag improves PAWS-X by 2.5 points.",
+            "intermediate-gain-on-target",
+            {"intermediate": ["hellaswag"], "targets": ["pawsx"]},
+            2.5,
+        ),
+        (
+            "Intermediate training on MultiNLI yields a gain of 1.2 points on WikiANN.",
+            "intermediate-gain-on-target",
+            {"intermediate": ["mnli"], "targets": ["panx"]},
+            1.2,
+        ),
+        (
+            "PAWS-X does not see any benefit from intermediate-task training.",
+            "target-no-gain",
+            {"targets": ["pawsx"]},
+            0.0,
+        ),
+        (
+            "The MLQA German development set contains 512 questions.",
+            "dev-set-size",
+            {"check": "task-rows", "task": "mlqa", "language": "de", "split": "dev"},
+            512,
+        ),
+        (
+            "The es development set of XQuAD has 1,190 questions.",
+            "dev-set-size",
+            {"task": "xquad", "language": "es"},
+            1190,
+        ),
+        (
+            "The QQP dataset has 363,846 training examples.",
+            "intermediate-train-size",
+            {"check": "row-count", "datasets": ["qqp"]},
+            363846,
+        ),
+        (
+            "The CosmosQA and MNLI datasets are drawn from Wikipedia articles and Quora questions.",
+            "dataset-source",
+            {"datasets": ["cosmosqa", "mnli"], "expect": ["wikipedia", "quora"]},
+            1,
+        ),
+        ("We evaluate on 7 target tasks from the XTREME benchmark.", "target-task-count", {"count": "tasks"}, 7),
+        (
+            "XNLI, PAWS-X and MLQA have no training data of their own.",
+            "retrieval-without-training",
+            {"datasets": ["xnli", "pawsx", "mlqa"]},
+            1,
+        ),
+        (
+            "PAWS-X shows consistent improvements with most intermediate tasks.",
+            "gain-with-most-intermediates",
+            {"targets": ["pawsx"], "compare": "no-intermediate"},
+            None,
+        ),
+        (
+            "Applying intermediate training to Tatoeba and XNLI yields large gains"
+            " with nearly every intermediate task.",
+            "gain-with-most-intermediates",
+            {"targets": ["tatoeba", "xnli"]},
+            None,
+        ),
+        (
+            "The BUCC Chinese-English development set contains 1,899 gold pairs.",
+            "gold-pair-count",
+            {"check": "gold-pairs", "task": "bucc", "language": "zh", "split": "dev"},
+            1899,
+        ),
+        ("BUCC has 2,000 gold sentence pairs for de-en.", "gold-pair-count", {"language": "de"}, 2000),
+        (
+            "The PAWS-X benchmark covers 7 languages.",
+            "task-language-count",
+            {"count": "task-languages", "task": "pawsx"},
+            7,
+        ),
+        ("WikiANN is evaluated in 40 languages.", "task-language-count", {"task": "panx"}, 40),
+        (
+            "English intermediate training beats continued multilingual masked language modelling.",
+            "english-beats-mlm",
+            {"compare": "intermediate-plus-mlm"},
+            None,
+        ),
     ],
-)  # fmt: skip
+)
 def test_paraphrases_bind_with_their_params(statement, template, params, value):
     b = bound(statement)
     assert b.template == template
@@ -80,8 +142,9 @@ def test_an_ambiguous_slot_is_never_guessed():
 def test_unmatched_statements_say_so_with_the_nearest_templates():
     b = bind("The PAWS-X benchmark was released in 2019.")
     assert isinstance(b, Unbound) and b.reason == "no template matched" and b.nearest
-    assert isinstance(bind("Intermediate-task training on Klingon yields a target-task improvement of 2 points."),
-                      Unbound)  # fmt: skip
+    assert isinstance(
+        bind("Intermediate-task training on Klingon yields a target-task improvement of 2 points."), Unbound
+    )
     assert isinstance(bind("x" * 5000), Unbound)
 
 
@@ -99,18 +162,40 @@ def test_binding_the_seed_without_its_curated_specs_reproduces_their_experiments
                 agree.append(spec.id)
     # anli-plus-size binds its five parts but not the curated drop_no_gold; squad-source binds the
     # same two datasets in the statement's order; squad-gain's "SQuAD" is ambiguous (v1.1 or v2.0).
-    expected = {"mnli-gain", "hellaswag-gain", "mnli-size", "xnli-no-gain", "english-beats-mlm",
-                "hellaswag-source", "qqp-source", "language-count", "multitask-gain",
-                "retrieval-no-train", "target-task-count", "retrieval-gain", "tydiqa-gain"}  # fmt: skip
+    expected = {
+        "mnli-gain",
+        "hellaswag-gain",
+        "mnli-size",
+        "xnli-no-gain",
+        "english-beats-mlm",
+        "hellaswag-source",
+        "qqp-source",
+        "language-count",
+        "multitask-gain",
+        "retrieval-no-train",
+        "target-task-count",
+        "retrieval-gain",
+        "tydiqa-gain",
+    }
     assert set(agree) == expected, (agree, bound_any)
     assert "squad-gain" not in bound_any and {"anli-plus-size", "squad-source"} <= set(bound_any)
 
 
 def second_report(tmp_path, rows: list[str]):
     """A new synthesis in the seed's own format, with claims the project has not seen."""
-    head = ["# Another synthesis of 2005.13013", "", "June 30, 2026", "", "Research question: does it hold?", "",
-            f"3 papers retrieved. {len(rows)} claims extracted; 1 independently verified. Quality review score: 6/10",
-            "", "## Extracted Claims", "", "Claim\tVerified\tConfidence"]  # fmt: skip
+    head = [
+        "# Another synthesis of 2005.13013",
+        "",
+        "June 30, 2026",
+        "",
+        "Research question: does it hold?",
+        "",
+        f"3 papers retrieved. {len(rows)} claims extracted; 1 independently verified. Quality review score: 6/10",
+        "",
+        "## Extracted Claims",
+        "",
+        "Claim\tVerified\tConfidence",
+    ]
     body = [f"{r}\t{'✓' if i == 0 else '×'}\t0.{i + 3}" for i, r in enumerate(rows)]
     path = tmp_path / "001_second.txt"
     path.write_text("\n".join([*head, *body, "", "## References", "", "1. Phang et al. 2020"]) + "\n")
@@ -127,8 +212,9 @@ def test_a_new_reports_bound_dataset_fact_verifies_offline_from_the_pack(setting
     from audit.verify import verify
 
     settings = dataclasses.replace(settings, data_dir=data_pack)
-    report = second_report(tmp_path, ["The MLQA German development set contains 512 questions.",
-                                      "XLM-R Large has 550 million parameters."])  # fmt: skip
+    report = second_report(
+        tmp_path, ["The MLQA German development set contains 512 questions.", "XLM-R Large has 550 million parameters."]
+    )
     dry = ingest(settings, report, dry_run=True)
     assert [p.spec.status for p in dry.planned] == ["drafted", "draft"] and dry.drafts == []
     assert not (settings.claims_dir / "001_second").exists()  # a dry run writes nothing
@@ -169,9 +255,18 @@ def test_markdown_and_json_reports_read_into_the_same_record(tmp_path):
     assert [(r.verified, r.confidence, r.line) for r in rec.rows] == [(True, 0.31, 11), (False, 0.2, 12)]
     assert (rec.claims_stated, rec.verified_stated, rec.problems) == (2, 1, [])
     js = tmp_path / "003_js.json"
-    js.write_text(json.dumps({"title": "A JSON synthesis", "claims_extracted": 2, "verified": 1,
-                              "claims": [{"claim": r.statement, "verified": r.verified, "confidence": r.confidence}
-                                         for r in rec.rows]}))  # fmt: skip
+    js.write_text(
+        json.dumps(
+            {
+                "title": "A JSON synthesis",
+                "claims_extracted": 2,
+                "verified": 1,
+                "claims": [
+                    {"claim": r.statement, "verified": r.verified, "confidence": r.confidence} for r in rec.rows
+                ],
+            }
+        )
+    )
     again = read_report(js)
     assert [(r.statement, r.verified, r.confidence) for r in again.rows] == [
         (r.statement, r.verified, r.confidence) for r in rec.rows
@@ -186,13 +281,19 @@ def test_markdown_and_json_reports_read_into_the_same_record(tmp_path):
         ("b.md", MD.replace("| ✔ | 0.31 |", "| ✔ |"), "line 11: expected 3 table cells"),
         ("c.md", MD.replace("| 0.2 |", "| 2.0 |"), "line 12: confidence 2.0 is outside 0-1"),
         ("d.json", '{"title": "t", "claims": [', "line 1: not valid JSON"),
-        ("e.json", '{"title": "t", "claims": [{"claim": "x.", "verified": true, "confidence": "high"}]}',
-         "line 1: confidence 'high' is not a number"),
-        ("f.json", '{"title": "t", "papers": 12345678901, "claims": [{"claim": "x.", "verified": true, '
-         '"confidence": 0.1}]}', "field 'papers'"),
-        ("g.json", '[1, 2]', "expected a JSON object"),
+        (
+            "e.json",
+            '{"title": "t", "claims": [{"claim": "x.", "verified": true, "confidence": "high"}]}',
+            "line 1: confidence 'high' is not a number",
+        ),
+        (
+            "f.json",
+            '{"title": "t", "papers": 12345678901, "claims": [{"claim": "x.", "verified": true, "confidence": 0.1}]}',
+            "field 'papers'",
+        ),
+        ("g.json", "[1, 2]", "expected a JSON object"),
     ],
-)  # fmt: skip
+)
 def test_malformed_reports_give_one_line_errors(tmp_path, name, text, message):
     from audit.errors import IngestError
     from audit.report_format import read_report

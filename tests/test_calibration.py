@@ -7,8 +7,14 @@ from audit.verdict import Status, Verdict
 
 
 def v(status, verified, confidence, fidelity="claim"):
-    return Verdict(claim_id="c", profile="full", status=status, fidelity=fidelity,
-                   synthesis_verified=verified, synthesis_confidence=confidence)  # fmt: skip
+    return Verdict(
+        claim_id="c",
+        profile="full",
+        status=status,
+        fidelity=fidelity,
+        synthesis_verified=verified,
+        synthesis_confidence=confidence,
+    )
 
 
 def test_brier_and_agreement_worked_by_hand():

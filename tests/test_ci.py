@@ -10,8 +10,16 @@ runner = CliRunner()
 
 
 def baseline(tmp_path, **check):
-    entry = {"claim": "squad-gain", "profile": "full", "seeds": 3, "params": {"values": [8.1, 8.2, 8.3]},
-             "value": 8.2, "tolerance": 0.05, "verdict": "SUPPORTED", **check}  # fmt: skip
+    entry = {
+        "claim": "squad-gain",
+        "profile": "full",
+        "seeds": 3,
+        "params": {"values": [8.1, 8.2, 8.3]},
+        "value": 8.2,
+        "tolerance": 0.05,
+        "verdict": "SUPPORTED",
+        **check,
+    }
     path = tmp_path / "baseline.yaml"
     path.write_text(yaml.safe_dump({"schema_version": 1, "checks": [entry]}))
     return path
@@ -73,8 +81,15 @@ def test_junit_output_validates_and_names_each_outcome(monkeypatch, settings, tm
     from lxml import etree
 
     bind(monkeypatch, settings, "squad-gain", "per_seed")
-    base = {"claim": "squad-gain", "profile": "full", "seeds": 3, "params": {"values": [8.1, 8.2, 8.3]},
-            "value": 8.2, "tolerance": 0.05, "verdict": "SUPPORTED"}  # fmt: skip
+    base = {
+        "claim": "squad-gain",
+        "profile": "full",
+        "seeds": 3,
+        "params": {"values": [8.1, 8.2, 8.3]},
+        "value": 8.2,
+        "tolerance": 0.05,
+        "verdict": "SUPPORTED",
+    }
     moved = {**base, "value": 9.0, "why": "a deliberately altered value"}
     result, out = junit(settings, tmp_path, [base, moved])
     assert result.exit_code == 1, result.output
@@ -90,8 +105,11 @@ def test_junit_marks_a_run_that_could_not_run_as_an_error_and_invalid_as_skipped
     from lxml import etree
 
     bind(monkeypatch, settings, "squad-gain", "broken")
-    result, out = junit(settings, tmp_path, [{"claim": "squad-gain", "profile": "mini", "seeds": 1, "value": 0,
-                                               "tolerance": 1, "verdict": "NOT_RUN"}])  # fmt: skip
+    result, out = junit(
+        settings,
+        tmp_path,
+        [{"claim": "squad-gain", "profile": "mini", "seeds": 1, "value": 0, "tolerance": 1, "verdict": "NOT_RUN"}],
+    )
     case = etree.parse(str(out)).getroot()[0][0]
     assert case.find("error") is not None and "boom" in case.find("error").get("message")
     from audit.junit import junit_xml
@@ -138,9 +156,17 @@ def test_a_seed_that_moves_fails_the_gate_even_when_the_mean_holds(monkeypatch, 
     from lxml import etree
 
     bind(monkeypatch, settings, "squad-gain", "per_seed")
-    base = {"claim": "squad-gain", "profile": "full", "seeds": 3, "params": {"values": [8.1, 8.2, 8.3]},
-            "value": 8.2, "tolerance": 0.5, "verdict": "SUPPORTED", "seed_values": [8.1, 8.2, 8.3],
-            "seed_tolerance": 0.01}  # fmt: skip
+    base = {
+        "claim": "squad-gain",
+        "profile": "full",
+        "seeds": 3,
+        "params": {"values": [8.1, 8.2, 8.3]},
+        "value": 8.2,
+        "tolerance": 0.5,
+        "verdict": "SUPPORTED",
+        "seed_values": [8.1, 8.2, 8.3],
+        "seed_tolerance": 0.01,
+    }
     swapped = {**base, "seed_values": [8.3, 8.2, 8.1]}  # same mean, seeds 0 and 2 moved
     result, out = junit(settings, tmp_path, [base, swapped])
     assert result.exit_code == 1, result.output
@@ -152,8 +178,23 @@ def test_a_seed_that_moves_fails_the_gate_even_when_the_mean_holds(monkeypatch, 
 
 def test_seed_values_must_match_the_seed_count(settings, tmp_path):
     path = tmp_path / "b.yaml"
-    path.write_text(yaml.safe_dump({"schema_version": 1, "checks": [
-        {"claim": "squad-gain", "profile": "mini", "seeds": 3, "value": 0, "tolerance": 1, "verdict": "INVALID",
-         "seed_values": [1.0]}]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "schema_version": 1,
+                "checks": [
+                    {
+                        "claim": "squad-gain",
+                        "profile": "mini",
+                        "seeds": 3,
+                        "value": 0,
+                        "tolerance": 1,
+                        "verdict": "INVALID",
+                        "seed_values": [1.0],
+                    }
+                ],
+            }
+        )
+    )
     result = run(settings, path)
     assert result.exit_code == 2 and "seed_values has 1 values for 3 seeds" in result.output

@@ -21,17 +21,33 @@ from tests.test_verify import bind
 LAUNCH = """
 import sys
 import experiments
-experiments.REGISTRY["fake"] = "tests.fake_experiments:sleepy"
+experiments.EXPERIMENTS.register("fake", "tests.fake_experiments:sleepy")
 from audit.cli import run
 sys.exit(run(sys.argv[1:]))
 """
 
 
 def _verify(settings):
-    argv = ["--store", str(settings.store), "--claims-dir", str(settings.claims_dir),
-            "verify", "--claim", "squad-gain", "--profile", "full", "--seeds", "3"]  # fmt: skip
-    return subprocess.Popen([sys.executable, "-c", LAUNCH, *argv], cwd=REPO_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    argv = [
+        "--store",
+        str(settings.store),
+        "--claims-dir",
+        str(settings.claims_dir),
+        "verify",
+        "--claim",
+        "squad-gain",
+        "--profile",
+        "full",
+        "--seeds",
+        "3",
+    ]
+    return subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *argv],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _slow(settings, seconds: float) -> None:

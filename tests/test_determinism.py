@@ -47,8 +47,9 @@ def _values(settings: Settings, seed: int = 0) -> dict:
     """Every measurement of the seed's run, bookkeeping aside (cache counts differ by design)."""
     record = _newest(settings, seed)
     assert record.status.value == "ok", record.error
-    return {(m.metric, m.task, m.language, m.condition): m.value for m in record.measurements
-            if m.metric not in BOOKKEEPING}  # fmt: skip
+    return {
+        (m.metric, m.task, m.language, m.condition): m.value for m in record.measurements if m.metric not in BOOKKEEPING
+    }
 
 
 def _newest(settings: Settings, seed: int = 0):

@@ -10,11 +10,12 @@ import pytest
 
 from audit.errors import Unverifiable
 from audit.profiles import Profile
-from audit.stages import StageCache
 from experiments.tasks import get, hub_sources, load_records, pack_file
+from experiments.toolkit.stages import StageCache
 from experiments.transfer import Pipeline
 from tests import hub_mirror
 from tests.hub_mirror import write_split
+from tests.tiny import transfer_params
 
 
 class Ctx:
@@ -56,13 +57,17 @@ def test_anli_plus_at_full_reads_all_five_parts_and_counts_the_items_without_gol
     rows = load_records(get("anli_plus"), "train", "en", ctx)
     assert len(rows) == 3 + 2 + 4 + 5 + (6 - 2)  # ANLI R1-R3, MNLI, SNLI less its 2 unlabelled items
     assert all(r["label"] in {0, 1, 2} for r in rows)
-    assert ctx.notes == ["anli_plus train [en]: 2 of 6 rows of stanfordnlp/snli plain_text/train have no gold "
-                         "label and were left out"]  # fmt: skip
+    assert ctx.notes == [
+        "anli_plus train [en]: 2 of 6 rows of stanfordnlp/snli plain_text/train have no gold label and were left out"
+    ]
 
 
 def test_xnli_dev_keeps_one_language_of_the_shared_config(tmp_path, monkeypatch):
-    rows = [{"language": lang, "sentence1": f"{lang}{i}", "sentence2": "s", "gold_label": "neutral"}
-            for lang in ("de", "fr", "de") for i in range(2)]  # fmt: skip
+    rows = [
+        {"language": lang, "sentence1": f"{lang}{i}", "sentence2": "s", "gold_label": "neutral"}
+        for lang in ("de", "fr", "de")
+        for i in range(2)
+    ]
     write_split(tmp_path, "google/xtreme", "XNLI", "validation", rows)
     monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path))
     got = load_records(get("xnli"), "dev", "de", Ctx(None))
@@ -97,7 +102,8 @@ def test_multiple_choice_and_retrieval_hub_rows_become_records(tmp_path, monkeyp
     write_split(tmp_path, "google/xtreme", "tatoeba.deu", "validation", pairs)
     monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path))
     assert load_records(get("cosmosqa"), "train", "en", Ctx(None)) == [
-        {"context": "C. Q?", "choices": ["a0", "a1", "a2", "a3"], "label": 2}]  # fmt: skip
+        {"context": "C. Q?", "choices": ["a0", "a1", "a2", "a3"], "label": 2}
+    ]
     assert load_records(get("commonsenseqa"), "train", "en", Ctx(None))[0]["label"] == 1
     [record] = load_records(get("tatoeba"), "dev", "deu", Ctx(None))
     assert record == {"source": ["s0", "s1", "s2"], "target": ["t0", "t1", "t2"], "gold": [[0, 0], [1, 1], [2, 2]]}
@@ -111,7 +117,7 @@ def test_bucc_from_the_hub_is_refused_with_the_reason(tmp_path, monkeypatch):
 
 
 def _pipe(profile, data_dir=None) -> Pipeline:
-    params = {"model": "m", "max_length": 64, "batch_size": 16, "max_steps": 48, "learning_rate": 2e-4}
+    params = transfer_params(max_length=64, batch_size=16, max_steps=48, learning_rate=2e-4)
     return Pipeline(Ctx(data_dir, profile), params, StageCache(None, "c"))
 
 

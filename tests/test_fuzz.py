@@ -33,9 +33,40 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 runner = CliRunner()
 
 # Cells that have broken readers before: markup, control bytes, huge numbers, odd marks.
-NASTY = st.sampled_from(["[/]", "[bold]x", "\x1b[31m", "\x00", "\u202e", "9" * 400, "1e309", "-0", "nan",
-                         "✓", "×", "✔", "✗", "yes", "no", "", " ", "\t", "|", "\\|", "0.5", "1.7", "...",
-                         "# h", "## References", "- ref", "{", "}", "\"", "'"])  # fmt: skip
+NASTY = st.sampled_from(
+    [
+        "[/]",
+        "[bold]x",
+        "\x1b[31m",
+        "\x00",
+        "\u202e",
+        "9" * 400,
+        "1e309",
+        "-0",
+        "nan",
+        "✓",
+        "×",
+        "✔",
+        "✗",
+        "yes",
+        "no",
+        "",
+        " ",
+        "\t",
+        "|",
+        "\\|",
+        "0.5",
+        "1.7",
+        "...",
+        "# h",
+        "## References",
+        "- ref",
+        "{",
+        "}",
+        '"',
+        "'",
+    ]
+)
 CELL = st.one_of(NASTY, st.text(max_size=40))
 
 
@@ -46,8 +77,12 @@ def _row(cells: list[str]) -> str:
 @st.composite
 def text_report(draw) -> str:
     title = draw(st.one_of(st.just("# A synthesis"), CELL.map(lambda c: "# " + c), st.just("")))
-    counts = draw(st.one_of(st.just("10 papers retrieved. 2 claims extracted; 1 independently verified. "
-                                    "Quality review score: 7.2/10."), CELL))  # fmt: skip
+    counts = draw(
+        st.one_of(
+            st.just("10 papers retrieved. 2 claims extracted; 1 independently verified. Quality review score: 7.2/10."),
+            CELL,
+        )
+    )
     header = draw(st.sampled_from(["Claim\tVerified\tConfidence", "Claim\tVerified", "claim\tverified\tconfidence"]))
     rows = draw(st.lists(st.lists(CELL, min_size=1, max_size=4).map(_row), max_size=5))
     blank = "\n" * draw(st.integers(0, 3))
@@ -56,15 +91,16 @@ def text_report(draw) -> str:
 
 @st.composite
 def md_report(draw) -> str:
-    rows = draw(st.lists(st.lists(CELL, min_size=1, max_size=4).map(lambda c: "| " + " | ".join(c) + " |"),
-                         max_size=5))  # fmt: skip
+    rows = draw(st.lists(st.lists(CELL, min_size=1, max_size=4).map(lambda c: "| " + " | ".join(c) + " |"), max_size=5))
     sep = draw(st.sampled_from(["|---|---|---|", "|--|--|--|", "| :---: | --- | ---: |", ""]))
     return "\n".join(["# T", "", "| Claim | Verified | Confidence |", sep, *rows])
 
 
-JSONISH = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), CELL),
-                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(CELL, inner, max_size=3),
-                       max_leaves=8)  # fmt: skip
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), CELL),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(CELL, inner, max_size=3),
+    max_leaves=8,
+)
 FIELDS = ["title", "date", "research_question", "papers", "claims_extracted", "verified", "quality", "references"]
 
 
@@ -151,8 +187,19 @@ def test_claim_specs(tmp_path_factory, text):
 FLAGS = ["--profile", "--seeds", "--claim", "--format", "--jobs", "--all", "-c", "--help"]
 VALUES = ["smoke", "mini", "full", "squad-gain", "0", "-1", "99999999999", "x"]
 ARG = st.one_of(st.sampled_from(FLAGS + VALUES), CELL)
-COMMAND = st.sampled_from([["show"], ["report"], ["claims"], ["ingest"], ["ci", "--baseline"], ["verify", "--seeds"],
-                           ["verify", "--profile"], ["report", "--format"], ["show", "--"]])  # fmt: skip
+COMMAND = st.sampled_from(
+    [
+        ["show"],
+        ["report"],
+        ["claims"],
+        ["ingest"],
+        ["ci", "--baseline"],
+        ["verify", "--seeds"],
+        ["verify", "--profile"],
+        ["report", "--format"],
+        ["show", "--"],
+    ]
+)
 
 
 @pytest.fixture(scope="module")

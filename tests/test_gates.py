@@ -13,13 +13,23 @@ from tests.test_spec import _valid
 
 def classes(correct: int, n: int = 100, pred_class=None) -> list[Item]:
     """n items, the first ``correct`` right; predictions spread over 3 classes unless one is given."""
-    return [Item(id=str(i), num=float(i < correct), pred=str(pred_class if pred_class is not None else i % 3))
-            for i in range(n)]  # fmt: skip
+    return [
+        Item(id=str(i), num=float(i < correct), pred=str(pred_class if pred_class is not None else i % 3))
+        for i in range(n)
+    ]
 
 
 def cell(arm, role, score, task="xnli", lang="de", trivial=100 / 3, floor=None, pred_class=None, trained=True):
-    return Cell(arm=arm, role=role, task=task, language=lang, trained=trained, trivial=trivial, floor=floor,
-                items=classes(score, pred_class=pred_class))  # fmt: skip
+    return Cell(
+        arm=arm,
+        role=role,
+        task=task,
+        language=lang,
+        trained=trained,
+        trivial=trivial,
+        floor=floor,
+        items=classes(score, pred_class=pred_class),
+    )
 
 
 def gate(gates, name):
@@ -27,8 +37,11 @@ def gate(gates, name):
 
 
 def healthy(seed_correct=60):
-    return [cell("baseline", "reference", seed_correct), cell("squad_v2", "treated", seed_correct - 5),
-            cell("squad_v2", "intermediate", 70, task="squad_v2", lang="en", trivial=0.0)]  # fmt: skip
+    return [
+        cell("baseline", "reference", seed_correct),
+        cell("squad_v2", "treated", seed_correct - 5),
+        cell("squad_v2", "intermediate", 70, task="squad_v2", lang="en", trivial=0.0),
+    ]
 
 
 def test_healthy_runs_pass_every_gate():
@@ -84,16 +97,16 @@ def test_runs_without_cells_have_no_gates_to_fail():
 
 def squad_spec() -> ClaimSpec:
     data = _valid()
-    data["experiment"]["profiles"] = {"mini": {"params": {"model": "offline:multilingual-e5-small"},
-                                               "claimed": {"comparison": "positive"}}}  # fmt: skip
+    data["experiment"]["profiles"] = {
+        "mini": {"params": {"model": "offline:multilingual-e5-small"}, "claimed": {"comparison": "positive"}}
+    }
     return ClaimSpec.model_validate(data)
 
 
 def test_regression_treated_xnli_arm_at_majority_in_one_seed_is_invalid_not_refuted():
     # The mini squad-gain pattern of d995d10: gains strongly negative in every seed (REFUTED
     # before), with the treated XNLI model at the 33% majority class in 1 of 3 seeds.
-    runs = {0: healthy(), 1: healthy(), 2: [healthy()[0], cell("squad_v2", "treated", 33, pred_class=0),
-                                            healthy()[2]]}  # fmt: skip
+    runs = {0: healthy(), 1: healthy(), 2: [healthy()[0], cell("squad_v2", "treated", 33, pred_class=0), healthy()[2]]}
     iv = summarise([-20.0, -22.0, -25.0], item_se=[3.0, 3.0, 3.0])
     verdict = decide(squad_spec(), Profile.MINI, iv, gates=evaluate(runs))
     assert verdict.status == Status.INVALID

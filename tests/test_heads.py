@@ -38,9 +38,14 @@ def train_and_score(world, tmp_path, task_name, lang, encode, config):
 
 
 def test_sequence_classification_head(world, tmp_path):
-    steps, score = train_and_score(world, tmp_path, "xnli", "de",
-                                   lambda tok, rows: features.encode_pair(tok, rows, get("xnli").labels, 64),
-                                   lambda rows: {"num_labels": 3})  # fmt: skip
+    steps, score = train_and_score(
+        world,
+        tmp_path,
+        "xnli",
+        "de",
+        lambda tok, rows: features.encode_pair(tok, rows, get("xnli").labels, 64),
+        lambda rows: {"num_labels": 3},
+    )
     assert steps == 3 and 0.0 <= score <= 100.0
 
 
@@ -64,13 +69,18 @@ def test_token_classification_head_labels_first_subwords(world, tmp_path):
 
 def test_first_subword_labelling():
     assert features.first_subword_labels([None, 0, 0, 1, None], ["B-PER", "O"], {"B-PER": 1, "O": 0}) == [
-        -100, 1, -100, 0, -100,
-    ]  # fmt: skip
+        -100,
+        1,
+        -100,
+        0,
+        -100,
+    ]
 
 
 def test_question_answering_head(world, tmp_path):
-    steps, score = train_and_score(world, tmp_path, "xquad", "de", lambda tok, rows: qa.train_features(tok, rows, 64),
-                                   lambda rows: {})  # fmt: skip
+    steps, score = train_and_score(
+        world, tmp_path, "xquad", "de", lambda tok, rows: qa.train_features(tok, rows, 64), lambda rows: {}
+    )
     assert steps == 3 and 0.0 <= score <= 100.0
 
 
@@ -80,8 +90,9 @@ def test_multiple_choice_head(world, tmp_path):
     tok = models.load_tokenizer(enc)
     rows = load_records(task, "train", "en", ctx)[:8]
     model = models.with_head(enc, task.head)
-    steps = fit(model, tok, features.encode_choice(tok, rows, 64), features.collator(task.head, tok), tmp_path,
-                PARAMS, seed=0).run  # fmt: skip
+    steps = fit(
+        model, tok, features.encode_choice(tok, rows, 64), features.collator(task.head, tok), tmp_path, PARAMS, seed=0
+    ).run
     assert steps == 3
     assert 0.0 <= evaluation.evaluate(task, model, tok, rows, PARAMS, "en") <= 100.0
 

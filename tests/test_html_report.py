@@ -34,7 +34,7 @@ def test_an_empty_store_still_shows_every_claim_with_its_route(settings):
 def test_measured_claims_plot_their_interval_and_show_gates_and_seeds(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "gated")
     verify([spec], Profile.MINI, 3, settings)
-    html = page(settings, profile="mini")
+    html = page(settings, profile=Profile.MINI)
     assert rows(html) == set(claim_ids(settings))
     section = html.split('id="claim-squad-gain"', 1)[1].split("</section>", 1)[0]
     assert "CONSISTENT (proxy)" in section and "trainability" in section and "seed 2: 4.44" in section

@@ -58,10 +58,13 @@ def test_pathological_reports_neither_hang_nor_overflow(seed_report, tmp_path):
 
     blank = _seed_variant(seed_report, tmp_path, "blank.txt", lambda t: "\n" * 100_000 + t)
     digits = _seed_variant(seed_report, tmp_path, "digits.txt", lambda t: t + "\n" + "7" * 300_000 + "\n")
-    huge = _seed_variant(seed_report, tmp_path, "huge.txt",
-                         lambda t: t.replace("papers retrieved", "1234567890 papers retrieved", 1))  # fmt: skip
-    code = "import sys; from pathlib import Path; from audit.report_format import read_report; " \
-           "[read_report(Path(p)) for p in sys.argv[1:]]"  # fmt: skip
+    huge = _seed_variant(
+        seed_report, tmp_path, "huge.txt", lambda t: t.replace("papers retrieved", "1234567890 papers retrieved", 1)
+    )
+    code = (
+        "import sys; from pathlib import Path; from audit.report_format import read_report; "
+        "[read_report(Path(p)) for p in sys.argv[1:]]"
+    )
     # A hang detector, not a speed target: each of these parses in well under a second.
     subprocess.run([sys.executable, "-c", code, str(blank), str(digits)], check=True, timeout=60)
     assert read_report(blank).claims_stated == 21

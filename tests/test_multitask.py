@@ -21,8 +21,10 @@ def tiny(tmp_path_factory):
 
 
 def _model(enc):
-    heads = {"nli": models.with_head(enc, "sequence-classification", num_labels=3),
-             "mlm": models.with_head(enc, "masked-lm")}  # fmt: skip
+    heads = {
+        "nli": models.with_head(enc, "sequence-classification", num_labels=3),
+        "mlm": models.with_head(enc, "masked-lm"),
+    }
     return multitask.MultiTask(heads)
 
 

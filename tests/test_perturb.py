@@ -40,8 +40,11 @@ def test_measured_rate_matches_the_requested_rate(sentences, kind, rate):
     # Few Han and Bengali letters have a same-script look-alike: those fall short, by design (see below).
     langs = [lang for lang in LANGS if not (kind == "homoglyph" and lang in {"cmn", "ben"})]
     for lang in langs:
-        measured = statistics.fmean(perturb.change_rate(kind, t, perturb.perturb(kind, t, rate, seed))
-                                    for t in sentences[lang] for seed in range(3))  # fmt: skip
+        measured = statistics.fmean(
+            perturb.change_rate(kind, t, perturb.perturb(kind, t, rate, seed))
+            for t in sentences[lang]
+            for seed in range(3)
+        )
         assert measured == pytest.approx(rate, abs=0.03), (lang, measured)
 
 
@@ -62,10 +65,14 @@ def test_every_kind_but_codeswitching_keeps_the_script(sentences, kind):
 
 def test_codeswitching_replaces_known_words_at_the_rate_and_keeps_punctuation():
     text = "der Hund sieht die Katze im Garten und der Vogel singt."
-    lexicon = {w: f"en{i}" for i, w in enumerate(["der", "hund", "sieht", "die", "katze", "im", "garten", "und",
-                                                   "vogel", "singt"])}  # fmt: skip
-    rates = [perturb.change_rate("codeswitch", text, perturb.perturb("codeswitch", text, 0.3, s, lexicon))
-             for s in range(200)]  # fmt: skip
+    lexicon = {
+        w: f"en{i}"
+        for i, w in enumerate(["der", "hund", "sieht", "die", "katze", "im", "garten", "und", "vogel", "singt"])
+    }
+    rates = [
+        perturb.change_rate("codeswitch", text, perturb.perturb("codeswitch", text, 0.3, s, lexicon))
+        for s in range(200)
+    ]
     assert statistics.fmean(rates) == pytest.approx(0.3, abs=0.02)
     out = perturb.perturb("codeswitch", text, 1.0, 0, lexicon)
     assert out == "en0 en1 en2 en3 en4 en5 en6 en7 en0 en8 en9."

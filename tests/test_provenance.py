@@ -51,24 +51,46 @@ def test_the_cpu_model_and_its_numeric_isa_flags_are_read_from_cpuinfo():
 
 
 def test_a_run_is_credited_with_the_code_it_started_with(tmp_path, monkeypatch):
-    from audit import registry, runner
+    from audit import runner
     from audit.claims import load_all
     from audit.profiles import Profile
-    from audit.records import Measurement
     from audit.settings import Settings
     from tests.conftest import CLAIMS
 
-    code = tmp_path / "experiments" / "experiment.py"
+    # An experiment package that edits its own code while it runs.
+    code = tmp_path / "selfedit" / "experiment.py"
     code.parent.mkdir()
-    code.write_text("version = 1\n")
+    code.write_text(
+        "from pathlib import Path\n"
+        "from audit.contract import Measurement, experiment\n"
+        "from tests.fake_experiments import FakeParams\n"
+        "def run(ctx):\n"
+        "    Path(__file__).write_text('version = 2')\n"
+        "    return [Measurement(metric='x', value=1.0)]\n"
+        "EXPERIMENT = experiment('self-edit', FakeParams, run)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
     started_with = provenance.code_hash(code.parent)
-
-    def edits_itself(ctx):  # someone edits the experiment while it runs
-        code.write_text("version = 2\n")
-        return [Measurement(metric="x", value=1.0)]
-
-    monkeypatch.setattr(registry, "resolve", lambda name: (edits_itself, code.parent))
     spec = load_all(CLAIMS)["squad-gain"]
     settings = Settings(store=tmp_path / "s" / "audit.duckdb", claims_dir=CLAIMS, data_dir=None)
-    record = runner.run_once(spec, Profile.SMOKE, 0, settings)
+    record = runner.run_once(spec, Profile.SMOKE, 0, settings, entry="selfedit.experiment:EXPERIMENT")
+    assert record.status == "ok" and code.read_text() == "version = 2"
     assert record.provenance.code_hash == started_with != provenance.code_hash(code.parent)
+
+
+def test_the_code_hash_covers_the_core_modules_the_experiments_import_and_no_others():
+    from audit.settings import REPO_ROOT
+
+    files = {p.relative_to(REPO_ROOT).as_posix() for p in provenance.code_files(REPO_ROOT / "experiments")}
+    assert {"experiments/tasks.yaml", "experiments/toolkit/stages.py", "experiments/models.py"} <= files
+    assert {"audit/determinism.py", "audit/contract.py", "audit/records.py"} <= files  # seeding, the contract
+    assert not {"audit/render.py", "audit/cli.py", "audit/html_report.py"} & files  # presentation never re-runs
+
+
+def test_a_package_is_hashed_with_the_core_modules_it_imports(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("def f():\n    from audit.errors import Unverifiable\n")  # a lazy import counts
+    assert {f.name for f in provenance.code_files(pkg)} == {"a.py", "errors.py"}
+    (pkg / "a.py").write_text("x = 1\n")
+    assert {f.name for f in provenance.code_files(pkg)} == {"a.py"}

@@ -7,10 +7,16 @@ from audit.records import Measurement, RunRecord, RunStatus, now, read_records, 
 def make_record(claim: str = "squad-gain", seed: int = 0, value: float = 1.0) -> RunRecord:
     t = now()
     return RunRecord(
-        claim_id=claim, experiment="fake", profile="mini", seed=seed, status=RunStatus.OK,
-        started_at=t, ended_at=t, measurements=[Measurement(metric="avg_gain", value=value)],
+        claim_id=claim,
+        experiment="fake",
+        profile="mini",
+        seed=seed,
+        status=RunStatus.OK,
+        started_at=t,
+        ended_at=t,
+        measurements=[Measurement(metric="avg_gain", value=value)],
         provenance=collect("spec-hash", Path(__file__).parent, []),
-    )  # fmt: skip
+    )
 
 
 def test_record_round_trips_through_json(tmp_path):

@@ -64,7 +64,7 @@ def test_crlf_and_bom_parse_the_same(seed_report):
         ("# T\nClaim\tVerified\tConfidence\nA claim.\t✓\thigh\n", "'high' is not a number"),
         ("# T\nClaim\tVerified\tConfidence\nA claim.\t✓\t1.7\n", "outside 0-1"),
     ],
-)  # fmt: skip
+)
 def test_malformed_input_gets_a_clear_error(text, message):
     with pytest.raises(IngestError, match=message):
         parse(text, "x")

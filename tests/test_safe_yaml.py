@@ -26,7 +26,7 @@ def _bomb(levels: int) -> str:
         ("a: " + "9" * 5000 + "\n", "not valid YAML"),
         ("a: [1, 2\n", "not valid YAML"),
     ],
-)  # fmt: skip
+)
 def test_hostile_yaml_is_one_line_and_fast(text, message):
     start = time.perf_counter()
     with pytest.raises(safe_yaml.YamlError, match=message) as info:

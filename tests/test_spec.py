@@ -12,17 +12,27 @@ from tests.conftest import CLAIMS
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("8.2", 0.05), ("5.4", 0.05), ("7.0", 0.05), ("9", 0.5), ("40", 0.5),
-     ("1,104,934", 0.5), ("392,702", 0.5), ("0.125", 0.0005)],
-)  # fmt: skip
+    [
+        ("8.2", 0.05),
+        ("5.4", 0.05),
+        ("7.0", 0.05),
+        ("9", 0.5),
+        ("40", 0.5),
+        ("1,104,934", 0.5),
+        ("392,702", 0.5),
+        ("0.125", 0.0005),
+    ],
+)
 def test_printed_precision_is_half_the_last_digit(text, expected):
     assert printed_precision(text) == pytest.approx(expected)
 
 
 def test_numbers_keep_thousands_separators_and_decimals():
     assert numbers_in("ANLI+ has 1,104,934 examples; SQuAD gives 8.2 points on 9 tasks.") == [
-        "1,104,934", "8.2", "9",
-    ]  # fmt: skip
+        "1,104,934",
+        "8.2",
+        "9",
+    ]
     assert numbers_in("Nine tasks, one model, XLM-R Large.") == ["9", "1"]
 
 
@@ -57,7 +67,7 @@ def _valid() -> dict:
         (lambda d: d.pop("statement"), "statement", "Field required"),
         (lambda d: d["source"].update(arxiv="2005"), "source.arxiv", "pattern"),
     ],
-)  # fmt: skip
+)
 def test_invalid_spec_names_file_field_and_problem(tmp_path, mutate, field, problem):
     data = _valid()
     mutate(data)

@@ -37,20 +37,21 @@ def test_an_unknown_precision_is_a_one_line_usage_error():
 def test_the_resolved_precision_is_part_of_every_stage_key():
     from audit.profiles import Profile
     from experiments import transfer
+    from tests.tiny import transfer_params
 
     class Ctx:
-        params, profile, seed = {"precision": "fp32", "examples": 8}, Profile.MINI, 0
-        numerics: dict = {}
+        params, profile, seed = transfer_params(precision="fp32", examples=8), Profile.MINI, 0
 
     ctx = Ctx()
-    pipe = transfer.Pipeline(ctx, transfer.merged_params(ctx), cache=None)
-    assert pipe.train_params()["precision"] == "fp32" and pipe.eval_spec()["precision"] == "fp32"
-    assert pipe.train_params()["attention"] in {"eager", "sdpa"}
-    assert pipe.eval_spec()["attention"] == pipe.train_params()["attention"]
-    assert pipe.train_params()["threads"] == pipe.eval_spec()["threads"] == 1  # the regime, not the machine
-    assert ctx.numerics == {
+    pipe = transfer.Pipeline(ctx, ctx.params, cache=None)
+    trained = pipe.role_params("target")
+    assert trained["precision"] == "fp32" and pipe.eval_spec()["precision"] == "fp32"
+    assert trained["attention"] in {"eager", "sdpa"}
+    assert pipe.eval_spec()["attention"] == trained["attention"]
+    assert trained["threads"] == pipe.eval_spec()["threads"] == 1  # the regime, not the machine
+    assert ctx.params.numerics() == {
         "precision": "fp32",
-        "attention": pipe.train_params()["attention"],
+        "attention": trained["attention"],
         "threads": 1,
         "gradient_checkpointing": False,
     }  # no GPU here: nothing to save memory on

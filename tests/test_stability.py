@@ -12,7 +12,7 @@ from audit.settings import Settings
 from audit.store import Store
 from audit.verdict import Status
 from audit.verify import verify
-from experiments import stability
+from experiments import perturb, stability
 from tests.conftest import CLAIMS, SHARED
 
 REPORT = "rq-alignment-stability"
@@ -22,8 +22,9 @@ REPORT = "rq-alignment-stability"
 def smoke(tmp_path_factory):
     if not (SHARED / "data").is_dir():
         pytest.skip("data pack not found")
-    settings = Settings(store=tmp_path_factory.mktemp("rq") / "audit.duckdb", claims_dir=CLAIMS,
-                        data_dir=SHARED / "data")  # fmt: skip
+    settings = Settings(
+        store=tmp_path_factory.mktemp("rq") / "audit.duckdb", claims_dir=CLAIMS, data_dir=SHARED / "data"
+    )
     specs = [s for s in load_all(CLAIMS).values() if s.source.report == REPORT]
     return settings, {v.claim_id: v for v in verify(specs, Profile.SMOKE, 2, settings)}
 
@@ -45,7 +46,7 @@ def test_the_sweep_covers_every_encoder_condition_and_language(smoke):
     settings, verdicts = smoke
     rows = _rows(settings, verdicts["mnli-tatoeba-attack"].run_ids[0])
     conds = {r["condition"] for r in rows if r["metric"] == "score[mnli]" and r["language"] == "*"}
-    assert conds == {"clean", "attack@3"} | {f"{k}@{s}" for k in stability.DEFAULTS["kinds"] for s in (0.1, 0.2)}
+    assert conds == {"clean", "attack@3"} | {f"{k}@{s}" for k in perturb.KINDS for s in (0.1, 0.2)}
     langs = {r["language"] for r in rows if r["metric"] == "margin_score[baseline]" and r["condition"] == "clean"}
     assert langs == {"*", "afr", "ara"}  # smoke scores the first two languages
 
@@ -83,7 +84,7 @@ def _rows_value(settings, run_id: str) -> float:
 
 def test_report_draws_the_figure_as_png(smoke):
     settings, _ = smoke
-    report = build(settings, "smoke")
+    report = build(settings, Profile.SMOKE)
     [figure] = report.figures
     assert figure.name == "alignment-stability-smoke.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -91,8 +92,7 @@ def test_report_draws_the_figure_as_png(smoke):
 
 # -- the arithmetic, without a model ---------------------------------------------------------
 def _lang(clean: float, noisy: float) -> dict:
-    return {"clean": {"score": clean, "rate": 0.0},
-            "char@0.1": {"score": noisy, "rate": 0.1, "ref": {"score": clean}}}  # fmt: skip
+    return {"clean": {"score": clean, "rate": 0.0}, "char@0.1": {"score": noisy, "rate": 0.1, "ref": {"score": clean}}}
 
 
 def test_drops_and_gains_from_hand_made_scores():
@@ -103,8 +103,8 @@ def test_drops_and_gains_from_hand_made_scores():
     assert value[("drop[baseline]", "char@0.1")] == 15  # (10 + 20) / 2
     assert value[("drop[mnli]", "char@0.1")] == 3  # (2 + 4) / 2
     assert value[("stability_gain[mnli]", "char@0.1")] == 12
-    head = stability._headline("stability_gain", {"task": "xnli", "condition": "char@0.1", "encoder": "mnli"},
-                               measured)  # fmt: skip
+    hypothesis = stability.Hypothesis(task="xnli", condition="char@0.1", encoder="mnli")
+    head = stability._headline("stability_gain", hypothesis, measured)
     assert head == Measurement(metric="stability_gain", value=12, split="dev")
 
 
@@ -112,7 +112,7 @@ def test_a_hypothesis_on_an_unmeasured_condition_is_unverifiable():
     from audit.errors import Unverifiable
 
     with pytest.raises(Unverifiable, match="did not measure"):
-        stability._headline("g", {"task": "xnli", "condition": "blur@0.1", "encoder": "mnli"}, [])
+        stability._headline("g", stability.Hypothesis(task="xnli", condition="blur@0.1", encoder="mnli"), [])
 
 
 def test_a_score_that_never_moves_is_flagged():

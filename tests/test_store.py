@@ -136,11 +136,23 @@ def test_item_outcomes_go_in_and_come_back_cell_by_cell(tmp_path):
     from audit.records import Cell, Item
 
     cells = [
-        Cell(arm="baseline", role="reference", task="xnli", language="de", trivial=33.3,
-             items=[Item(id=str(i), num=float(i % 2), pred=str(i % 3)) for i in range(7)]),
-        Cell(arm="mnli", role="intermediate", task="mnli", language="en", floor=40.0,
-             items=[Item(id="q1", num=0.5, den=2.0)]),
-    ]  # fmt: skip
+        Cell(
+            arm="baseline",
+            role="reference",
+            task="xnli",
+            language="de",
+            trivial=33.3,
+            items=[Item(id=str(i), num=float(i % 2), pred=str(i % 3)) for i in range(7)],
+        ),
+        Cell(
+            arm="mnli",
+            role="intermediate",
+            task="mnli",
+            language="en",
+            floor=40.0,
+            items=[Item(id="q1", num=0.5, den=2.0)],
+        ),
+    ]
     record = make_record().model_copy(update={"cells": cells})
     write_atomic(record, tmp_path / "records")
     with Store(tmp_path / "s.duckdb") as store:

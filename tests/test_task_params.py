@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit.profiles import Profile
-from audit.stages import StageCache
 from experiments.tasks import get
+from experiments.toolkit.stages import StageCache
 from experiments.training import arguments
 from experiments.transfer import Pipeline
+from tests.tiny import transfer_params
 
 
 class _Ctx:
@@ -17,7 +18,7 @@ class _Ctx:
 
 
 def _pipe(profile: Profile) -> Pipeline:
-    params = {"model": "m", "max_length": 64, "batch_size": 16, "max_steps": 48, "learning_rate": 1e-5}
+    params = transfer_params(max_length=64, batch_size=16, max_steps=48, learning_rate=1e-5)
     return Pipeline(_Ctx(profile), params, StageCache(Path("unused"), "c"))
 
 

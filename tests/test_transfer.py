@@ -91,8 +91,10 @@ def test_stages_are_shared_across_claims(smoke):
     settings, verdicts, _ = smoke
     with Store(settings.store) as store:
         runs = {r["claim_id"]: r["id"] for r in store.rows("SELECT claim_id, id FROM runs")}
-        steps = {r["run_id"]: r["value"] for r in store.rows("SELECT run_id, value FROM measurements "
-                                                              "WHERE metric = 'train_steps'")}  # fmt: skip
+        steps = {
+            r["run_id"]: r["value"]
+            for r in store.rows("SELECT run_id, value FROM measurements WHERE metric = 'train_steps'")
+        }
     # xnli-no-gain needs the MNLI checkpoint and XNLI models that mnli-gain trained already
     assert steps[runs["xnli-no-gain"]] == 0
 
@@ -117,7 +119,7 @@ import sys, time
 from pathlib import Path
 from transformers import TrainerCallback
 import experiments.training as training
-from audit.stages import StageCache
+from experiments.toolkit.stages import StageCache
 from experiments import features, models
 from tests.tiny import build
 
@@ -163,8 +165,10 @@ def test_resume_after_the_process_is_killed_mid_training(tmp_path):
     proc.kill()
     proc.wait()
     # the kill may land mid-save: only checkpoints whose trainer_state.json was written count
-    saved = sorted((p.parent for p in tmp_path.glob("stages/*/trainer/checkpoint-*/trainer_state.json")),
-                   key=lambda p: int(p.name.split("-")[1]))  # fmt: skip
+    saved = sorted(
+        (p.parent for p in tmp_path.glob("stages/*/trainer/checkpoint-*/trainer_state.json")),
+        key=lambda p: int(p.name.split("-")[1]),
+    )
     assert saved, "no complete checkpoint before the kill: " + (tmp_path / "first.log").read_text()[-2000:]
     done_at = int(saved[-1].name.split("-")[1])
     assert done_at < 30
@@ -201,38 +205,24 @@ def test_the_headline_and_its_item_error_come_from_one_formula():
     from experiments import headline
 
     def cell(arm, role, task, lang, right, n=40):
-        return Cell(arm=arm, role=role, task=task, language=lang,
-                    items=[Item(id=str(i), num=float(i < right)) for i in range(n)])  # fmt: skip
+        return Cell(
+            arm=arm,
+            role=role,
+            task=task,
+            language=lang,
+            items=[Item(id=str(i), num=float(i < right)) for i in range(n)],
+        )
 
-    cells = [cell("baseline", "reference", "xnli", "de", 20), cell("baseline", "reference", "xnli", "fr", 24),
-             cell("mnli", "treated", "xnli", "de", 26), cell("mnli", "treated", "xnli", "fr", 26),
-             cell("mnli", "intermediate", "mnli", "en", 0)]  # fmt: skip
+    cells = [
+        cell("baseline", "reference", "xnli", "de", 20),
+        cell("baseline", "reference", "xnli", "fr", 24),
+        cell("mnli", "treated", "xnli", "de", 26),
+        cell("mnli", "treated", "xnli", "fr", 26),
+        cell("mnli", "intermediate", "mnli", "en", 0),
+    ]
     gains = headline.gains(headline.scores_of(cells), {"mnli": "baseline"}, ["xnli"])
     # (65 + 65) / 2 - (50 + 60) / 2 = 10 points; the checkpoint's own-task cell stays out of it
     assert float(headline.value(gains, ["xnli"], None)) == pytest.approx(10.0)
     se = headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)
     assert 0 < se < 15
     assert se == headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)  # seeded: reproducible
-
-
-def test_a_new_head_depends_on_the_seed_alone_not_on_what_ran_before(tmp_path):
-    import torch
-
-    from audit.profiles import Profile
-    from experiments import transfer
-    from tests.tiny import build
-
-    enc = build(tmp_path, ["Der Hund schläft.", "Es regnet heute.", "Ich trinke Kaffee."] * 10)
-
-    class Ctx:
-        params, profile, seed = {"precision": "fp32"}, Profile.SMOKE, 3
-        numerics: dict = {}
-
-    pipe = transfer.Pipeline(Ctx(), transfer.merged_params(Ctx()), cache=None)
-    first = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach().clone()
-    torch.rand(1000)  # another stage drew random numbers in between
-    again = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach()
-    assert torch.equal(first, again)
-    Ctx.seed = 4
-    other = pipe.load(str(enc), "sequence-classification", num_labels=3).classifier.out_proj.weight.detach()
-    assert not torch.equal(first, other)

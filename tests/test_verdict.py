@@ -29,7 +29,7 @@ APPROX = Claimed(value=8.2, precision=0.05, margin=0.5, comparison="approx")  # 
         (iv(8.2, 8.2), Status.SUPPORTED),  # zero variance inside
         (iv(5.0, 5.0), Status.PARTIAL),  # zero variance outside, same sign
     ],
-)  # fmt: skip
+)
 def test_approx_rules(interval, status):
     assert judge(APPROX, interval)[0] == status
 
@@ -41,28 +41,40 @@ def test_one_seed_is_inconclusive():
 
 @pytest.mark.parametrize(
     ("interval", "status"),
-    [(iv(0.1, 2.0), Status.SUPPORTED), (iv(0.0, 2.0), Status.INCONCLUSIVE),
-     (iv(-2.0, -0.1), Status.REFUTED), (iv(-1.0, 1.0), Status.INCONCLUSIVE)],
-)  # fmt: skip
+    [
+        (iv(0.1, 2.0), Status.SUPPORTED),
+        (iv(0.0, 2.0), Status.INCONCLUSIVE),
+        (iv(-2.0, -0.1), Status.REFUTED),
+        (iv(-1.0, 1.0), Status.INCONCLUSIVE),
+    ],
+)
 def test_positive_rules(interval, status):
     assert judge(Claimed(comparison="positive"), interval)[0] == status
 
 
 @pytest.mark.parametrize(
     ("interval", "status"),
-    [(iv(-0.5, 0.8), Status.SUPPORTED), (iv(-1.0, 1.0), Status.SUPPORTED),
-     (iv(0.5, 1.5), Status.INCONCLUSIVE), (iv(1.2, 3.0), Status.REFUTED),
-     (iv(-4.0, -2.0), Status.REFUTED)],
-)  # fmt: skip
+    [
+        (iv(-0.5, 0.8), Status.SUPPORTED),
+        (iv(-1.0, 1.0), Status.SUPPORTED),
+        (iv(0.5, 1.5), Status.INCONCLUSIVE),
+        (iv(1.2, 3.0), Status.REFUTED),
+        (iv(-4.0, -2.0), Status.REFUTED),
+    ],
+)
 def test_no_effect_rules(interval, status):
     assert judge(Claimed(value=0.0, margin=1.0, comparison="no-effect"), interval)[0] == status
 
 
 @pytest.mark.parametrize(
     ("interval", "status"),
-    [(iv(0.8, 0.9), Status.SUPPORTED), (iv(0.75, 0.9), Status.SUPPORTED),
-     (iv(0.2, 0.4), Status.PARTIAL), (iv(0.5, 0.9), Status.INCONCLUSIVE)],
-)  # fmt: skip
+    [
+        (iv(0.8, 0.9), Status.SUPPORTED),
+        (iv(0.75, 0.9), Status.SUPPORTED),
+        (iv(0.2, 0.4), Status.PARTIAL),
+        (iv(0.5, 0.9), Status.INCONCLUSIVE),
+    ],
+)
 def test_at_least_rules(interval, status):
     assert judge(Claimed(value=0.8, precision=0.05, comparison="at-least"), interval)[0] == status
 
@@ -98,9 +110,12 @@ def test_mini_verdict_uses_the_mini_comparison_speaks_for_a_proxy_and_carries_it
 
 @pytest.mark.parametrize(
     ("interval", "mini", "full"),
-    [(iv(0.5, 1.5), Status.CONSISTENT, Status.PARTIAL), (iv(-3.0, -1.0), Status.NOT_REPLICATED, Status.REFUTED),
-     (iv(7.9, 8.5), Status.CONSISTENT, Status.SUPPORTED)],
-)  # fmt: skip
+    [
+        (iv(0.5, 1.5), Status.CONSISTENT, Status.PARTIAL),
+        (iv(-3.0, -1.0), Status.NOT_REPLICATED, Status.REFUTED),
+        (iv(7.9, 8.5), Status.CONSISTENT, Status.SUPPORTED),
+    ],
+)
 def test_a_proxy_never_supports_or_refutes(interval, mini, full):
     spec = ClaimSpec.model_validate(_valid())
     assert decide(spec, Profile.MINI, interval).status == mini

@@ -13,7 +13,7 @@ from audit.verify import verify
 
 def bind(monkeypatch, settings, claim_id, fn, **params):
     """Point a curated claim at a fake experiment with the given params."""
-    monkeypatch.setitem(experiments.REGISTRY, "fake", f"tests.fake_experiments:{fn}")
+    monkeypatch.setitem(experiments.EXPERIMENTS.entries, "fake", f"tests.fake_experiments:{fn}")
     path = next(settings.claims_dir.glob(f"*/{claim_id}.yaml"))
     data = yaml.safe_load(path.read_text())
     data["experiment"]["name"] = "fake"
@@ -67,7 +67,7 @@ def test_a_failed_gate_read_back_from_the_store_makes_the_verdict_invalid(monkey
     assert v.status == Status.INVALID and "trainability failed: xnli [mnli] in 1 of 3 seeds" in v.reason
     with Store(settings.store) as store:
         assert store.count("item_outcomes") == 2 * 90 * 6  # two cells of 90 items, six runs
-    row = next(c for c in json.loads(as_json(build(settings, "mini")))["claims"] if c["claim_id"] == "squad-gain")
+    row = next(c for c in json.loads(as_json(build(settings, Profile.MINI)))["claims"] if c["claim_id"] == "squad-gain")
     assert row["status"] == "INVALID" and row["fidelity"] == "proxy" and row["model"] == "multilingual-e5-small"
     assert {g["name"]: g["passed"] for g in row["gates"]}["trainability"] is False
     assert "item noise" in row["interval_method"] and row["p_value"] is not None and row["p_adjusted"] is not None

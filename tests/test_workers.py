@@ -11,8 +11,10 @@ from tests.test_verify import bind
 
 
 def test_two_workers_give_the_verdicts_of_one_process(monkeypatch, settings, tmp_path):
-    specs = [bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2, 8.3]),
-             bind(monkeypatch, settings, "mnli-gain", "per_seed", values=[1.0, 2.0, 4.0])]  # fmt: skip
+    specs = [
+        bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2, 8.3]),
+        bind(monkeypatch, settings, "mnli-gain", "per_seed", values=[1.0, 2.0, 4.0]),
+    ]
     alone = {v.claim_id: (v.status, v.mean, v.ci_low) for v in verify(specs, Profile.FULL, 3, settings)}
     pooled = settings.__class__(tmp_path / "pooled" / "audit.duckdb", settings.claims_dir, settings.data_dir)
     side_by_side = {v.claim_id: (v.status, v.mean, v.ci_low) for v in verify(specs, Profile.FULL, 3, pooled, jobs=2)}

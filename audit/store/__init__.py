@@ -8,14 +8,13 @@ loads them; ingesting the same record twice is a no-op.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from audit.errors import StaleSchemaError, StoreError
-from audit.records import Cell, Item, RunRecord, read_records
+from audit.records import Cell, Item, RunRecord, now, read_records
 from audit.store.migrations import LATEST, MIGRATIONS
 
 _MIGRATIONS_TABLE = (
@@ -67,8 +66,10 @@ def _wait_for_lock(connect, path: Path):
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise
             if not told:
-                warnings.warn(f"store {path} is in use by another audit process; waiting up to "
-                              f"{wait:.0f} s (AUDIT_STORE_WAIT)", stacklevel=3)  # fmt: skip
+                warnings.warn(
+                    f"store {path} is in use by another audit process; waiting up to {wait:.0f} s (AUDIT_STORE_WAIT)",
+                    stacklevel=3,
+                )
                 told = True
             time.sleep(0.2)
 
@@ -83,8 +84,9 @@ class Store:
             self.migrate(upto)
         elif (version := self.schema_version()) < LATEST:
             self.close()  # a caller may open it read-write next, which DuckDB refuses beside this connection
-            raise StaleSchemaError(f"store {self.path} is at schema v{version}; "
-                                   "open it once without read-only to migrate it")  # fmt: skip
+            raise StaleSchemaError(
+                f"store {self.path} is at schema v{version}; open it once without read-only to migrate it"
+            )
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and not self.path.exists():
@@ -92,8 +94,9 @@ class Store:
         _refuse_foreign(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return _wait_for_lock(lambda: duckdb.connect(str(self.path), read_only=read_only, config=_OFFLINE),
-                                  self.path)  # fmt: skip
+            return _wait_for_lock(
+                lambda: duckdb.connect(str(self.path), read_only=read_only, config=_OFFLINE), self.path
+            )
         except (duckdb.Error, OSError) as exc:
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise StoreError(f"cannot open store {self.path}: {first}; pass --store with a writable path") from None
@@ -134,18 +137,21 @@ class Store:
     def migrate(self, upto: int = LATEST) -> None:
         """Apply every migration newer than the store, each in its own transaction."""
         if self.schema_version() == 0 and self._has_tables():
-            raise StoreError(f"{self.path} is a DuckDB database of another schema (no schema_migrations table); "
-                             "pass --store with a new or an audit store path")  # fmt: skip
+            raise StoreError(
+                f"{self.path} is a DuckDB database of another schema (no schema_migrations table); "
+                "pass --store with a new or an audit store path"
+            )
         self.con.execute(_MIGRATIONS_TABLE)
         current = self.schema_version()
         if current > LATEST:
-            raise StoreError(f"store {self.path} has schema v{current}, newer than this audit "
-                             f"understands (v{LATEST}); upgrade audit")  # fmt: skip
+            raise StoreError(
+                f"store {self.path} has schema v{current}, newer than this audit understands (v{LATEST}); upgrade audit"
+            )
         for version, name, sql in MIGRATIONS:
             if current < version <= upto:
                 self.con.execute("BEGIN TRANSACTION")
                 self.con.execute(sql)
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, now()])
                 self.con.execute("COMMIT")
 
     # -- writes ------------------------------------------------------------------
@@ -169,11 +175,22 @@ class Store:
         return len(fresh)
 
     def _insert_record(self, r: RunRecord) -> None:
-        self.upsert("runs", {
-            "id": r.run_id, "claim_id": r.claim_id, "experiment": r.experiment,
-            "profile": r.profile, "seed": r.seed, "status": r.status.value,
-            "started_at": r.started_at, "ended_at": r.ended_at, "error": r.error, "notes": r.notes,
-        })  # fmt: skip
+        self.upsert(
+            "runs",
+            {
+                "id": r.run_id,
+                "claim_id": r.claim_id,
+                "experiment": r.experiment,
+                "profile": r.profile,
+                "seed": r.seed,
+                "status": r.status.value,
+                "started_at": r.started_at,
+                "ended_at": r.ended_at,
+                "error": r.error,
+                "notes": r.notes,
+                "params": r.params,
+            },
+        )
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})
         self._insert_cells(r)
         rows = [[r.run_id, m.metric, m.task, m.language, m.split, m.value, m.condition] for m in r.measurements]
@@ -193,22 +210,30 @@ class Store:
         items = [(k, n, i) for k, c in enumerate(r.cells) for n, i in enumerate(c.items)]
         if not items:
             return
-        batch = pa.table({  # noqa: F841 (read by name in the SQL below)
-            "run_id": [r.run_id] * len(items), "cell": [k for k, _, _ in items], "position": [n for _, n, _ in items],
-            "item": [i.id for _, _, i in items], "num": [i.num for _, _, i in items],
-            "den": [i.den for _, _, i in items], "pred": [i.pred for _, _, i in items],
-        })  # fmt: skip
-        self.con.execute("INSERT INTO item_outcomes SELECT * FROM batch")
+        batch = pa.table(
+            {
+                "run_id": [r.run_id] * len(items),
+                "cell": [k for k, _, _ in items],
+                "position": [n for _, n, _ in items],
+                "item": [i.id for _, _, i in items],
+                "num": [i.num for _, _, i in items],
+                "den": [i.den for _, _, i in items],
+                "pred": [i.pred for _, _, i in items],
+            }
+        )
+        self.con.from_arrow(batch).insert_into("item_outcomes")
 
     # -- reads -------------------------------------------------------------------
     def cells(self, run_ids: list[str]) -> dict[str, list[Cell]]:
         """Each run's cells with their items, in recorded order."""
         heads = self.rows("SELECT * FROM cells WHERE list_contains(?, run_id) ORDER BY run_id, cell", [run_ids])
         items: dict[tuple[str, int], list[Item]] = {}
-        for row in self.rows("SELECT * FROM item_outcomes WHERE list_contains(?, run_id) ORDER BY run_id, cell, "
-                             "position", [run_ids]):  # fmt: skip
+        for row in self.rows(
+            "SELECT * FROM item_outcomes WHERE list_contains(?, run_id) ORDER BY run_id, cell, position", [run_ids]
+        ):
             items.setdefault((row["run_id"], row["cell"]), []).append(
-                Item(id=row["item"], num=row["num"], den=row["den"], pred=row["pred"]))  # fmt: skip
+                Item(id=row["item"], num=row["num"], den=row["den"], pred=row["pred"])
+            )
         out: dict[str, list[Cell]] = {i: [] for i in run_ids}
         for h in heads:
             fields = {k: v for k, v in h.items() if k not in {"run_id", "cell"}}
@@ -282,10 +307,6 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _cell(value: Any) -> Any:

@@ -112,6 +112,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT id, 1, sha256, source_path, rows_found, record, ingested_at FROM reports;
         """,
     ),
+    (
+        8,
+        "runs store the params that ran (the experiment's resolved Params model)",
+        """
+        ALTER TABLE runs ADD COLUMN params JSON DEFAULT '{}';
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,7 +1,7 @@
 import pytest
 
 from audit.errors import Unverifiable
-from audit.sources import pack
+from experiments.toolkit.sources import pack
 
 
 def test_real_pack_file_loads_with_the_manifest_count(data_pack):

@@ -1,7 +1,7 @@
 import pytest
 
 from audit.errors import Unverifiable
-from audit.sources.hub import Hub
+from experiments.toolkit.sources.hub import Hub
 from tests import hub_mirror
 
 

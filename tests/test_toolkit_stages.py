@@ -1,6 +1,6 @@
 import pytest
 
-from audit.stages import StageCache, code_version
+from experiments.toolkit.stages import StageCache, code_version
 
 
 def counting(calls, value):
@@ -25,8 +25,12 @@ def test_any_change_of_what_determines_a_stage_reruns_it(tmp_path, change):
     calls = []
     StageCache(tmp_path, code="c1").run("train", {"lr": 1e-5}, counting(calls, 1), inputs=["abc"])
     cache = StageCache(tmp_path, code=change.get("code", "c1"))
-    cache.run(change.get("name", "train"), change.get("spec", {"lr": 1e-5}), counting(calls, 1),
-              inputs=change.get("inputs", ["abc"]))  # fmt: skip
+    cache.run(
+        change.get("name", "train"),
+        change.get("spec", {"lr": 1e-5}),
+        counting(calls, 1),
+        inputs=change.get("inputs", ["abc"]),
+    )
     assert len(calls) == 2
 
 
@@ -53,7 +57,7 @@ def test_code_version_follows_code_files(tmp_path):
 
 
 def test_a_changed_data_file_changes_every_stage_key(tmp_path):
-    from audit.stages import data_version, versions
+    from experiments.toolkit.stages import data_version, versions
 
     pack = tmp_path / "pack"
     (pack / "xnli").mkdir(parents=True)
@@ -85,8 +89,9 @@ def test_two_processes_needing_one_stage_compute_it_once(tmp_path):
 
     spawn, log = multiprocessing.get_context("spawn"), tmp_path / "log.txt"
     barrier, results = spawn.Barrier(2), spawn.Queue()
-    procs = [spawn.Process(target=_slow_stage, args=(str(tmp_path / "cache"), str(log), barrier, results))
-             for _ in range(2)]  # fmt: skip
+    procs = [
+        spawn.Process(target=_slow_stage, args=(str(tmp_path / "cache"), str(log), barrier, results)) for _ in range(2)
+    ]
     for p in procs:
         p.start()
     outputs = [results.get(timeout=60) for _ in procs]
