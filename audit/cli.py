@@ -116,7 +116,7 @@ def show_cmd(
 ) -> None:
     """Show one claim spec in full, with its newest stored verdict and its newest run's machine and numerics."""
     from audit.claims import find, load_all
-    from audit.render import params_tables, provenance_table, spec_view
+    from audit.render_show import params_tables, provenance_table, spec_view
     from audit.report import newest_provenance, stored_verdicts
 
     settings = _settings(ctx)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from audit.errors import Unverifiable
 from experiments import transfer
+from experiments.pipeline import SMOKE_TOKENIZER
 from experiments.tasks import Task, get, sources_of, unservable
 from experiments.transfer import BASELINE, Encoder, Pipeline
 
@@ -40,7 +41,7 @@ class Planner(Pipeline):
     def base(self) -> Encoder:
         if self.params.model != transfer.SMOKE_MODEL:
             return super().base()
-        tok = self.cache.key("smoke-tokenizer", transfer.SMOKE_TOKENIZER, [])
+        tok = self.cache.key("smoke-tokenizer", SMOKE_TOKENIZER, [])
         key = self.cache.key("smoke-encoder", self.smoke_encoder_spec(), [tok])
         return Encoder(key, str(self.cache.root / key))
 
