@@ -150,13 +150,14 @@ def verify_cmd(
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
+    from audit.render_progress import RunBars
     from audit.verify import select_and_verify
     from audit.workers import default_jobs
 
     settings = _settings(ctx)
-    with _progress() as bar:
+    with RunBars(_console(stderr=True)) as bars:
         verdicts, cal = select_and_verify(
-            settings, claim or [], all_claims, profile, seeds, bar, jobs or default_jobs(profile)
+            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile)
         )
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
@@ -279,27 +280,6 @@ def cite_cmd(
 
     findings, verdict = cite(_settings(ctx), claim, source)
     _console().print(findings_table(findings), verdict_table([verdict], title="Documented verdict"))
-
-
-class _progress:
-    """A rich progress line per claim; a context manager yielding the update callback."""
-
-    def __enter__(self):
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=_console(stderr=True),
-            transient=True,
-        )
-        self.bar.start()
-        self.task = self.bar.add_task("starting", total=None)
-        return lambda text: self.bar.update(self.task, description=f"verifying: {text}")
-
-    def __exit__(self, *exc):
-        self.bar.stop()
 
 
 def _warn_one_line(message, category, *_args, **_kwargs) -> None:

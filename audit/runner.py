@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from audit import determinism, provenance, registry
+from audit import determinism, progress, provenance, registry
 from audit.contract import Experiment, Params, RunContext
 from audit.errors import Unverifiable
 from audit.records import RunRecord, RunStatus, now, write_atomic
@@ -69,12 +69,16 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, e
     before = provenance.collect(spec.content_hash(), registry.source_file(entry).parent, [])
     determinism.seed_all(seed)
     started, status, error, measured = now(), RunStatus.OK, None, []
+    label = f"{spec.id} (seed {seed})"
+    progress.current().run_started(label)
     try:
         measured = exp.run(ctx)
     except Unverifiable as exc:
         status, error = RunStatus.UNVERIFIABLE, str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
         status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    finally:
+        progress.current().run_ended(label)
     record = RunRecord(
         claim_id=spec.id,
         experiment=spec.experiment.name,

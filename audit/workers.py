@@ -20,13 +20,15 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from audit.errors import AuditError
 from audit.profiles import Profile
+from audit.progress import Event
 from audit.settings import Settings
 from audit.spec import ClaimSpec
 
-Progress = Callable[[str], None]
+Progress = Callable[[Event], None]
 Job = tuple[ClaimSpec, int]
 
 
@@ -43,16 +45,24 @@ def cores() -> int:
 
 
 def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int = 1, progress: Progress | None = None):
-    """Run every (spec, seed); each run leaves its record in ``settings.records_dir``."""
+    """Run every (spec, seed); each run leaves its record in ``settings.records_dir``.
+
+    ``progress`` gets every ``audit.progress.Event``, in this process, from the workers too.
+    """
     from audit import gpus
+    from audit import progress as reporting
     from audit.runner import run_once
 
+    if progress:
+        progress(reporting.Event("runs", "main", total=len(jobs)))
     if workers <= 1 or len(jobs) <= 1:
         gpus.pin(next(iter(gpus.visible()), None))
-        for spec, seed in jobs:
-            if progress:
-                progress(f"{spec.id} (seed {seed})")
-            run_once(spec, profile, seed, settings, entry_of(spec))
+        before = reporting.install(reporting.CallbackReporter(progress) if progress else None)
+        try:
+            for spec, seed in jobs:
+                run_once(spec, profile, seed, settings, entry_of(spec))
+        finally:
+            reporting.install(before)
         return
     _pool(jobs, profile, settings, min(workers, len(jobs)), progress)
 
@@ -65,20 +75,20 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
     threads = max(1, cores() // workers)
     # spawn, not fork: a forked child would inherit the parent's torch and DuckDB state.
     context = multiprocessing.get_context("spawn")
-    devices = context.Queue()  # each worker takes one GPU as it starts (audit.gpus)
-    for gpu in gpus.assign(workers, gpus.visible()):
+    devices, names = context.Queue(), context.Queue()  # each worker takes one GPU and one name as it starts
+    for n, gpu in enumerate(gpus.assign(workers, gpus.visible()), start=1):
         devices.put(gpu)
-    start = (threads, os.getpid(), devices)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:
+        names.put(f"worker {n}")
+    events = context.Queue() if progress else None
+    start = (threads, os.getpid(), devices, names, events)
+    with _listening(events, progress), ProcessPoolExecutor(workers, context, _start, start) as pool:
         pending = [
             pool.submit(_run, spec.model_dump(mode="json"), profile, seed, settings, entry_of(spec))
             for spec, seed in jobs
         ]
         try:
-            for done, future in enumerate(as_completed(pending), start=1):
-                claim, seed = future.result()
-                if progress:
-                    progress(f"{done}/{len(jobs)} runs done, last {claim} (seed {seed}); {workers} workers")
+            for future in as_completed(pending):
+                future.result()
         except BrokenProcessPool:
             raise AuditError(
                 f"a worker process died (killed for memory?); the records of finished runs are kept in "
@@ -86,13 +96,37 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
             ) from None
 
 
-def _start(threads: int, parent: int, devices) -> None:
-    """A worker's torch threads and its one GPU, set before torch is imported; and it dies with its parent."""
-    from audit import gpus
+@contextmanager
+def _listening(events, progress: Progress | None):
+    """A thread in this process hands the workers' events to ``progress`` until the pool is done."""
+    if events is None:
+        yield
+        return
+    import threading
+
+    def drain() -> None:
+        while (event := events.get()) is not None:
+            progress(event)
+
+    listener = threading.Thread(target=drain, name="audit-progress", daemon=True)
+    listener.start()
+    try:
+        yield
+    finally:
+        events.put(None)  # after the workers' own events: the queue keeps their order per process
+        listener.join(timeout=10)
+
+
+def _start(threads: int, parent: int, devices, names, events) -> None:
+    """A worker's torch threads, its one GPU and its reporter, set before torch is imported; it dies with its parent."""
+    from audit import gpus, progress
 
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     gpus.pin(devices.get())
+    name = names.get()
+    if events is not None:
+        progress.install(progress.QueueReporter(events, name))
     die_with_parent(parent)
 
 

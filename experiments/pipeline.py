@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audit import progress
 from audit.contract import Cell, Item, RunContext, Unverifiable
 from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry
@@ -98,6 +99,7 @@ class Pipeline:
 
     def check(self, task: Task, model, tok) -> dict:
         """The checkpoint's outcomes on held-out items of its own task: did phase 1 teach it anything?"""
+        progress.current().phase(f"held-out {task.name} check")
         rows = self.check_rows(task)
         found = evaluation.items(task, model, tok, rows, self.eval_params(task), "en")
         return {"items": [i.model_dump() for i in found], "trivial": evaluation.trivial(task, rows)}
@@ -215,13 +217,12 @@ class Pipeline:
         """Train the target head, then score each language item by item; the fine-tuned model is not kept."""
         rows, missing = self.eval_rows(task)  # before training: no scorable language, no training
         model, tok, out = self.fit_head(enc, task, folder)
-        cells = {
-            lang: {
-                "items": [i.model_dump() for i in evaluation.items(task, model, tok, rs, self.eval_params(task), lang)],
-                "trivial": evaluation.trivial(task, rs),
-            }
-            for lang, rs in rows.items()
-        }
+        progress.current().phase("scoring", len(rows))
+        cells = {}
+        for lang, rs in rows.items():
+            found = evaluation.items(task, model, tok, rs, self.eval_params(task), lang)
+            cells[lang] = {"items": [i.model_dump() for i in found], "trivial": evaluation.trivial(task, rs)}
+            progress.current().advance()
         return {**out, "cells": cells, "missing": missing}
 
     def eval_rows(self, task: Task) -> tuple[dict[str, list[dict]], list[str]]:

@@ -153,13 +153,32 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
 
 
 def trainer(model, args, tok, collator, train_ds=None):
-    """A Trainer that logs nothing to stdout, where the audit prints its tables."""
+    """A Trainer that logs nothing to stdout, where the audit prints its tables, and reports its steps."""
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
 
     t = Trainer(model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok)
     t.remove_callback(PrinterCallback)
+    t.add_callback(_steps_callback())
     return t
+
+
+def _steps_callback():
+    """Each optimiser step as progress (``audit.progress``): the bar of the stage that trains."""
+    from transformers import TrainerCallback
+
+    from audit import progress
+
+    class Steps(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            progress.current().phase("training", state.max_steps)
+            if state.global_step:  # resumed from a checkpoint
+                progress.current().advance(state.global_step)
+
+        def on_step_end(self, args, state, control, **kwargs):
+            progress.current().advance()
+
+    return Steps()
 
 
 def last_complete_checkpoint(output_dir: Path) -> Path | None:

@@ -77,7 +77,18 @@ def _sleepy(ctx):
     return _per_seed(ctx)
 
 
+def _reports(ctx):
+    """Reports three steps of work, as a training stage would."""
+    from audit import progress
+
+    progress.current().begin("fake work", 3)
+    for _ in range(3):
+        progress.current().advance()
+    return _per_seed(ctx)
+
+
 per_seed = experiment("fake", FakeParams, _per_seed)
+reports = experiment("fake", FakeParams, _reports)
 missing_data = experiment("fake", FakeParams, _missing_data)
 broken = experiment("fake", FakeParams, _broken)
 no_headline = experiment("fake", FakeParams, _no_headline)

@@ -30,7 +30,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from audit import determinism
+from audit import determinism, progress
 from audit.files import write_text_atomic
 from audit.provenance import code_hash, file_fingerprint
 
@@ -109,12 +109,18 @@ class StageCache:
     def _compute(self, key: str, folder: Path, name: str, spec: dict, fn, inputs: list[str]) -> StageResult:
         done = folder / DONE
         started = time.perf_counter()
+        progress.current().stage(stage_label(name, spec))
         determinism.enter_stage(name, spec, self.threads)  # nothing the process ran before leaks in
         output = fn(folder)
         seconds = round(time.perf_counter() - started, 3)
         _write_json(done, {"name": name, "spec": spec, "inputs": inputs, "output": output, "seconds": seconds})
         self.runs += 1
         return StageResult(key, folder, output, hit=False)
+
+
+def stage_label(name: str, spec: dict[str, Any]) -> str:
+    """What a person sees while a stage computes: 'target xnli', 'score tatoeba de'."""
+    return " ".join(str(p) for p in (name, spec.get("task") or "", spec.get("lang") or "") if p)
 
 
 def _write_json(path: Path, data: dict) -> None:
