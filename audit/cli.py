@@ -134,6 +134,9 @@ def verify_cmd(
     ctx: typer.Context,
     claim: Annotated[list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")] = None,
     all_claims: Annotated[bool, typer.Option("--all", help="Verify every claim.")] = False,
+    report: Annotated[
+        list[str] | None, typer.Option("--report", "-r", help="Every claim of this report id; repeat for several.")
+    ] = None,
     profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
     jobs: Annotated[
@@ -157,7 +160,7 @@ def verify_cmd(
     settings = _settings(ctx)
     with RunBars(_console(stderr=True)) as bars:
         verdicts, cal = select_and_verify(
-            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile)
+            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile), report or []
         )
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))

@@ -12,7 +12,8 @@ It is registered lazily as ``"module:object"`` (``experiments.EXPERIMENTS``).
 - ``RunContext`` is what ``run`` gets: the spec, profile, seed, resolved params and where
   data, work and the stage cache live; ``run`` adds its inputs, notes and item outcomes.
 - ``run`` returns ``Measurement``s, or raises ``Unverifiable`` when the data or labels
-  it needs do not exist here.
+  it needs do not exist here, or ``NotApplicable`` when its model cannot answer the claim
+  at this fidelity (a proxy that lacks the mechanism the claim is about).
 
 Seeding is not the experiment's business: the runner seeds once per run and every stage
 re-seeds from its own identity (``audit.determinism``).
@@ -27,14 +28,24 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from audit.errors import AuditError, Unverifiable, pydantic_message
+from audit.errors import AuditError, NotApplicable, Unverifiable, pydantic_message
 from audit.profiles import Profile
 from audit.records import Cell, Item, Measurement
 
 if TYPE_CHECKING:
     from audit.spec import ClaimSpec
 
-__all__ = ["Cell", "Experiment", "Item", "Measurement", "Params", "RunContext", "Unverifiable", "experiment"]
+__all__ = [
+    "Cell",
+    "Experiment",
+    "Item",
+    "Measurement",
+    "NotApplicable",
+    "Params",
+    "RunContext",
+    "Unverifiable",
+    "experiment",
+]
 
 
 class Params(BaseModel):

@@ -47,6 +47,15 @@ class StaleSchemaError(StoreError):
     """A read-only open of a store whose schema is older than the code's: it needs one migrating open."""
 
 
+class NotApplicable(Exception):
+    """Raised by an experiment when its model cannot answer the claim at this fidelity, with why.
+
+    An outcome like ``Unverifiable``: recorded as a NOT_APPLICABLE run. A proxy whose training
+    removed the mechanism a claim is about (a retrieval-tuned encoder, for a claim that
+    intermediate training improves retrieval) measures nothing the claim is about.
+    """
+
+
 class Unverifiable(Exception):
     """Raised by an experiment when the data or labels it needs are not available.
 

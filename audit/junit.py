@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 from audit.verdict import Status
 
-NOT_MEASURED = {Status.INVALID, Status.UNVERIFIABLE}
+NOT_MEASURED = {Status.INVALID, Status.UNVERIFIABLE, Status.NOT_APPLICABLE}
 COULD_NOT_RUN = {Status.NOT_RUN, Status.PIPELINE_FAILED}
 
 

@@ -38,6 +38,7 @@ class ClaimPlan(BaseModel):
     stages: list[PlannedStage] = []
     notes: list[str] = []  # what the run would skip, and why (an intermediate task without data)
     unverifiable: str | None = None  # why a run would measure nothing, when it is known before it starts
+    not_applicable: str | None = None  # why the profile's model cannot answer the claim
 
     @property
     def to_run(self) -> int:
@@ -68,6 +69,9 @@ def plan_claim(spec: ClaimSpec, profile: Profile, seeds: int, settings: Settings
             found = {"stages": [], "notes": [], "unverifiable": str(exc)}
         out.stages += [PlannedStage(**row) for row in found["stages"]]
         out.notes += [n for n in found["notes"] if n not in out.notes]
+        if found.get("not_applicable"):
+            out.not_applicable = found["not_applicable"]
+            break
         if found.get("unverifiable"):
             out.unverifiable = found["unverifiable"]
             break

@@ -24,6 +24,7 @@ RECORD_SCHEMA_VERSION = 3  # 2: runs carry their item-level outcomes (cells); 3:
 class RunStatus(StrEnum):
     OK = "ok"
     UNVERIFIABLE = "unverifiable"
+    NOT_APPLICABLE = "not-applicable"
     FAILED = "failed"
 
 

@@ -19,7 +19,8 @@ COLOURS = {
     "SUPPORTED": "bold green", "PARTIAL": "yellow", "REFUTED": "bold red",
     "CONSISTENT (proxy)": "green", "PARTIAL (proxy)": "yellow", "NOT REPLICATED (proxy)": "red",
     "INCONCLUSIVE": "magenta", "UNDERPOWERED": "magenta", "INVALID": "bold bright_red",
-    "UNVERIFIABLE": "blue", "NOT_RUN": "dim", "PIPELINE_OK": "cyan", "PIPELINE_FAILED": "bold red",
+    "UNVERIFIABLE": "blue", "NOT_APPLICABLE": "blue", "NOT_RUN": "dim", "PIPELINE_OK": "cyan",
+    "PIPELINE_FAILED": "bold red",
 }  # fmt: skip
 SYMBOLS = {"approx": "≈", "at-least": "≥", "at-most": "≤"}
 
@@ -72,6 +73,11 @@ def p_text(v: Verdict) -> str:
     return f"{v.p_value:.2g} ({'-' if v.p_adjusted is None else f'{v.p_adjusted:.2g}'})"
 
 
+def mde_text(v: Verdict) -> str:
+    """The design's minimum detectable effect (80% power, two-sided 5%), where it has an interval."""
+    return num(v.mde) if v.mde is not None else "-"
+
+
 def summary_line(verdicts: list[Verdict]) -> str:
     from collections import Counter
 
@@ -98,6 +104,7 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
     table.add_column("claimed", overflow="fold", ratio=1)
     table.add_column("measured (95% CI)", overflow="fold", ratio=2)
     table.add_column("p (Holm)", no_wrap=True)
+    table.add_column("MDE", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("fidelity · model", overflow="fold", ratio=1)
     for v in verdicts:
@@ -108,6 +115,7 @@ def verdict_table(verdicts: list[Verdict], title: str = "Verdicts"):
             claimed_text(v),
             measured_text(v),
             p_text(v),
+            mde_text(v),
             status,
             escape(route_text(v)),
         )
@@ -133,8 +141,8 @@ def calibration_table(cal: Calibration) -> Table:
 
 def markdown(report: Report) -> str:
     """A summary table first, then one folded block per claim: fit for a pull-request comment."""
-    head = "| claim | kind | synthesis | claimed | measured (95% CI) | p (Holm) | fidelity / model | verdict |"
-    lines = [head, "|" + "---|" * 8]
+    head = "| claim | kind | synthesis | claimed | measured (95% CI) | p (Holm) | MDE | fidelity / model | verdict |"
+    lines = [head, "|" + "---|" * 9]
     for r in report.rows:
         v = r.verdict
         cells = [
@@ -144,12 +152,14 @@ def markdown(report: Report) -> str:
             claimed_text(v),
             measured_text(v),
             p_text(v),
+            mde_text(v),
             route_text(v),
             f"**{v.status}**",
         ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     cal = report.calibration
     lines.append(f"\n{summary_line([r.verdict for r in report.rows])}.")
+    lines.append("\nMDE: the smallest effect the design detects at 80% power (two-sided 5%), in the claim's unit.")
     lines.append(
         f"\nLabelled claims (about the claim itself): {cal.decided}; synthesis agrees on {cal.agree}; "
         f"calibration: {cal.status_line}.\n"
@@ -393,4 +403,6 @@ def plan_view(plan) -> list:
     total = f"{stages} stages ({trainings} train a model), {stages - plan.to_run} cached, {plan.to_run} to run"
     if plan.unverifiable:
         total += f"; the run would be UNVERIFIABLE: {escape(plan.unverifiable)}"
+    if plan.not_applicable:
+        total += f"; the run would be NOT_APPLICABLE: {escape(plan.not_applicable)}"
     return [table, *(f"note: {escape(n)}" for n in plan.notes), total]

@@ -13,7 +13,7 @@ from typing import Any
 
 from audit import determinism, progress, provenance, registry
 from audit.contract import Experiment, Params, RunContext
-from audit.errors import Unverifiable
+from audit.errors import NotApplicable, Unverifiable
 from audit.records import RunRecord, RunStatus, now, write_atomic
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
@@ -75,6 +75,8 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, e
         measured = exp.run(ctx)
     except Unverifiable as exc:
         status, error = RunStatus.UNVERIFIABLE, str(exc)
+    except NotApplicable as exc:
+        status, error = RunStatus.NOT_APPLICABLE, str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
         status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
     finally:

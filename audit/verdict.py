@@ -14,7 +14,8 @@ The rules, in order (tolerance = printed precision + the spec's margin; the band
 set of values the claim allows):
 
 1. NOT_RUN: no run, no experiment yet, or a failed run (with why). UNVERIFIABLE: the
-   experiment could not get the data or labels it needs (with why).
+   experiment could not get the data or labels it needs (with why). NOT_APPLICABLE: the
+   fidelity's model cannot answer the claim (a proxy without the mechanism it is about; with why).
 2. INVALID: a control gate failed (``audit.gates``: positive control, manipulation check,
    trainability), naming the gate, the arms and how many seeds. Never judged further.
 3. Against the band, on the interval over seeds and items (``audit.stats``):
@@ -62,6 +63,7 @@ class Status(StrEnum):
     UNDERPOWERED = "UNDERPOWERED"
     INVALID = "INVALID"
     UNVERIFIABLE = "UNVERIFIABLE"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
     NOT_RUN = "NOT_RUN"
     PIPELINE_OK = "PIPELINE_OK"
     PIPELINE_FAILED = "PIPELINE_FAILED"

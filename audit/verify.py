@@ -65,7 +65,12 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
     ids = [r["id"] for r in runs]
     if not runs:
         return decide(spec, profile, None, reason="no run with the current spec")
-    for status, verdict in ((RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE), (RunStatus.FAILED, _failed(profile))):
+    outcomes = (
+        (RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE),
+        (RunStatus.NOT_APPLICABLE, Status.NOT_APPLICABLE),
+        (RunStatus.FAILED, _failed(profile)),
+    )
+    for status, verdict in outcomes:
         bad = [r for r in runs if r["status"] == status.value]
         if bad:
             base = decide(spec, profile, None, run_ids=ids, reason=bad[0]["error"] or status.value)
@@ -141,6 +146,25 @@ def family(store: Store, fresh: list[Verdict], profile: Profile) -> list[Verdict
     return fresh + [v for v in stored if v.report in reports and v.route == "reproduced"]
 
 
+def choose(specs: dict[str, ClaimSpec], ids: list[str], reports: list[str], all_claims: bool) -> list[ClaimSpec]:
+    """The claims named by id, or every claim of the named reports, or all: exactly one way."""
+    from audit.claims import find
+    from audit.errors import AuditError
+
+    ways = [name for name, given in (("--claim", ids), ("--report", reports), ("--all", all_claims)) if given]
+    if len(ways) != 1:
+        what = f"{' and '.join(ways)} given together" if ways else "no claim given"
+        raise AuditError(f"{what}: name claims with --claim ID or --report ID (repeatable), or pass --all")
+    if all_claims:
+        return list(specs.values())
+    if ids:
+        return [find(specs, i) for i in ids]
+    known = sorted({s.source.report for s in specs.values()})
+    if unknown := [r for r in reports if r not in known]:
+        raise AuditError(f"no claim comes from report '{unknown[0]}'; reports with claims: {', '.join(known)}")
+    return [s for s in specs.values() if s.source.report in reports]
+
+
 def select_and_verify(
     settings: Settings,
     ids: list[str],
@@ -149,16 +173,12 @@ def select_and_verify(
     seeds: int,
     progress: Progress | None = None,
     jobs: int = 1,
+    reports: list[str] | None = None,
 ):
     """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
     from audit.calibration import calibrate
-    from audit.claims import find, load_all
-    from audit.errors import AuditError
+    from audit.claims import load_all
 
-    specs = load_all(settings.claims_dir)
-    if all_claims == bool(ids):
-        what = "both --claim and --all" if all_claims else "no claim"
-        raise AuditError(f"{what} given: name claims with --claim ID (repeatable) or pass --all")
-    chosen = list(specs.values()) if all_claims else [find(specs, i) for i in ids]
+    chosen = choose(load_all(settings.claims_dir), ids, reports or [], all_claims)
     verdicts = verify(chosen, profile, seeds, settings, progress, jobs)
     return verdicts, calibrate(verdicts)

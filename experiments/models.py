@@ -77,6 +77,21 @@ def tiny_encoder(tokenizer, seed: int, folder: Path) -> None:
 
 OFFLINE = {"offline:multilingual-e5-small"}
 
+# What a proxy encoder cannot answer for, by target format, and why (issue #12). A transfer claim
+# whose targets are all of such a format is NOT_APPLICABLE at that fidelity; a claim with other
+# targets too drops these, with a note. The paper's retrieval gains are about intermediate
+# training aligning a masked-LM encoder's sentence representations across languages.
+CANNOT_ANSWER: dict[str, dict[str, str]] = {
+    "offline:multilingual-e5-small": {
+        "parallel": (
+            "multilingual-e5-small is trained contrastively for sentence retrieval, so its sentence "
+            "representations are aligned across languages before any intermediate training; the "
+            "paper's retrieval gains rest on aligning XLM-R's masked-LM representations, a mechanism "
+            "this proxy lacks"
+        ),
+    },
+}
+
 
 def source_of(model: str) -> str:
     """Where ``from_pretrained`` finds a named model: a hub name, or an offline conversion."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit import progress
-from audit.contract import Cell, Item, RunContext, Unverifiable
+from audit.contract import Cell, Item, NotApplicable, RunContext, Unverifiable
 from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry
 from experiments.toolkit.stages import StageCache, versions
@@ -112,6 +112,17 @@ class Pipeline:
     @property
     def profile(self) -> str:
         return self.ctx.profile.value
+
+    def applicable(self, targets: list[Task]) -> list[Task]:
+        """The targets this run's model can answer for (``models.CANNOT_ANSWER``); the others are noted."""
+        cannot = models.CANNOT_ANSWER.get(self.params.model, {})
+        kept = [t for t in targets if t.format not in cannot]
+        dropped = [t for t in targets if t.format in cannot]
+        if dropped and not kept:
+            names = ", ".join(t.name for t in dropped)
+            raise NotApplicable(f"{names} at {self.profile}: {cannot[dropped[0].format]}")
+        self.notes += [f"{t.name} left out at {self.profile}: {cannot[t.format]}" for t in dropped]
+        return kept
 
     def available(self, names: list[str]) -> list[Task]:
         """The named intermediate tasks that have training data here; the others are noted and skipped."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.errors import Unverifiable
+from audit.errors import NotApplicable, Unverifiable
 from experiments import transfer
 from experiments.pipeline import SMOKE_TOKENIZER
 from experiments.tasks import Task, get, sources_of, unservable
@@ -132,7 +132,7 @@ def schedule_text(spec: dict) -> str:
 def plan(ctx) -> dict:
     """Every stage one seed's run of this claim would compute or read back, in the run's order, and its notes.
 
-    A run that would be Unverifiable says why (``unverifiable``), with the notes that led there.
+    A run that would be Unverifiable or NotApplicable says why, with the notes that led there.
     """
     transfer.check_params(ctx.params)
     pipe = Planner(ctx, ctx.params, transfer.stage_cache(ctx))
@@ -140,12 +140,15 @@ def plan(ctx) -> dict:
         _walk(pipe, ctx.params)
     except Unverifiable as exc:
         return {"stages": [], "notes": pipe.notes, "unverifiable": str(exc)}
+    except NotApplicable as exc:
+        return {"stages": [], "notes": pipe.notes, "not_applicable": str(exc)}
     return {"stages": pipe.planned, "notes": pipe.notes}
 
 
 def _walk(pipe: Planner, params: transfer.TransferParams) -> None:
     """The run's order (``transfer.run``): each reference arm once, then each treated arm, on every target."""
-    base, targets, listed = pipe.base(), [get(t) for t in params.targets], set()
+    targets, listed = pipe.applicable([get(t) for t in params.targets]), set()
+    base = pipe.base()
     for arm, (enc, ref_name, reference) in transfer._arms(pipe, base).items():
         if ref_name not in listed:
             for task in targets:

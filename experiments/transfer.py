@@ -74,7 +74,8 @@ def run(ctx: RunContext) -> list[Measurement]:
     params: TransferParams = ctx.params
     check_params(params)
     pipe = Pipeline(ctx, params, stage_cache(ctx))
-    base, targets = pipe.base(), [get(t) for t in params.targets]
+    targets = pipe.applicable([get(t) for t in params.targets])
+    base = pipe.base()
     plan: dict[str, str] = {}  # arm -> the arm its gain is measured against
     out: list[Measurement] = []
     for arm, (enc, ref_name, reference) in _arms(pipe, base).items():

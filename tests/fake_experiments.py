@@ -5,7 +5,7 @@ Values depend on params and the seed only, so each test knows what was measured.
 
 from pydantic import ConfigDict
 
-from audit.contract import Measurement, Params, Unverifiable, experiment
+from audit.contract import Measurement, NotApplicable, Params, Unverifiable, experiment
 
 
 class FakeParams(Params):
@@ -27,6 +27,10 @@ def _per_seed(ctx):
 
 def _missing_data(ctx):
     raise Unverifiable("MNLI train split is not in the data pack (english/mnli holds dev only)")
+
+
+def _proxy_cannot(ctx):
+    raise NotApplicable("the proxy lacks the mechanism the claim is about")
 
 
 def _broken(ctx):
@@ -91,6 +95,7 @@ per_seed = experiment("fake", FakeParams, _per_seed)
 reports = experiment("fake", FakeParams, _reports)
 missing_data = experiment("fake", FakeParams, _missing_data)
 broken = experiment("fake", FakeParams, _broken)
+proxy_cannot = experiment("fake", FakeParams, _proxy_cannot)
 no_headline = experiment("fake", FakeParams, _no_headline)
 dies = experiment("fake", FakeParams, _dies)
 gated = experiment("fake", FakeParams, _gated)

@@ -150,3 +150,20 @@ def test_data_at_full_lists_no_stand_in_and_serves_fewer_splits_locally(data_pac
     monkeypatch.setenv("AUDIT_DATA_DIR", str(data_pack))
     result = runner.invoke(app, ["data", "--profile", "full"], env={"COLUMNS": "250"})
     assert result.exit_code == 0 and "xnli" in result.output
+
+
+def test_verify_takes_every_claim_of_a_report_and_one_way_to_choose(settings, monkeypatch):
+    from audit.claims import load_all
+    from audit.errors import AuditError
+    from audit.verify import choose
+
+    specs = load_all(settings.claims_dir)
+    chosen = choose(specs, [], ["rq-alignment-stability"], False)
+    assert len(chosen) == 7 and {s.source.report for s in chosen} == {"rq-alignment-stability"}
+    assert len(choose(specs, [], ["000_adfd80519d6416c1", "rq-alignment-stability"], False)) == 28
+    with pytest.raises(AuditError, match="reports with claims: 000_adfd80519d6416c1, rq-alignment-stability"):
+        choose(specs, [], ["nope"], False)
+    with pytest.raises(AuditError, match="--claim and --report given together"):
+        choose(specs, ["squad-gain"], ["rq-alignment-stability"], False)
+    result = invoke(settings, "verify", "--report", "nope", "--profile", "smoke")
+    assert result.exit_code == 2 and "no claim comes from report 'nope'" in result.output

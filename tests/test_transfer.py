@@ -226,3 +226,23 @@ def test_the_headline_and_its_item_error_come_from_one_formula():
     se = headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)
     assert 0 < se < 15
     assert se == headline.item_se(cells, {"mnli": "baseline"}, ["xnli"], None, seed=0)  # seeded: reproducible
+
+
+def test_the_proxy_leaves_out_retrieval_targets_and_a_claim_of_only_those_is_not_applicable():
+    from types import SimpleNamespace
+
+    from audit.contract import NotApplicable
+    from audit.profiles import Profile
+    from experiments.pipeline import Pipeline
+    from experiments.tasks import get
+    from tests.tiny import transfer_params
+
+    ctx = SimpleNamespace(profile=Profile.MINI, seed=0)
+    pipe = Pipeline(ctx, transfer_params(model="offline:multilingual-e5-small"), cache=None)
+    kept = pipe.applicable([get("xnli"), get("panx"), get("tatoeba")])
+    assert [t.name for t in kept] == ["xnli", "panx"]
+    assert pipe.notes and pipe.notes[0].startswith("tatoeba left out at mini: multilingual-e5-small is trained")
+    with pytest.raises(NotApplicable, match="bucc, tatoeba at mini"):
+        pipe.applicable([get("bucc"), get("tatoeba")])
+    smoke = Pipeline(SimpleNamespace(profile=Profile.SMOKE, seed=0), transfer_params(), cache=None)
+    assert len(smoke.applicable([get("tatoeba")])) == 1  # the smoke model proves the retrieval path still runs

@@ -119,3 +119,12 @@ def test_a_note_that_not_every_seed_made_says_how_many_did():
     runs = [{"notes": '["xnli [mnli]: learned nothing", "all seeds"]'}, {"notes": '["all seeds"]'}, {"notes": None}]
     assert seed_notes(runs) == ["all seeds (in 2 of 3 seeds)", "xnli [mnli]: learned nothing (in 1 of 3 seeds)"]
     assert seed_notes(runs[:2]) == ["all seeds", "xnli [mnli]: learned nothing (in 1 of 2 seeds)"]
+
+
+def test_a_proxy_that_cannot_answer_makes_the_claim_not_applicable_with_why(monkeypatch, settings):
+    from audit.calibration import calibrate
+
+    spec = bind(monkeypatch, settings, "squad-gain", "proxy_cannot")
+    [v] = verify([spec], Profile.MINI, 2, settings)
+    assert v.status == Status.NOT_APPLICABLE and "lacks the mechanism" in v.reason
+    assert calibrate([v]).decided == 0  # says nothing about the claim, so it labels nothing

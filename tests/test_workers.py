@@ -25,9 +25,10 @@ def test_two_workers_give_the_verdicts_of_one_process(monkeypatch, settings, tmp
 
 def test_progress_counts_every_run_a_pool_finishes(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[1.0, 2.0])
-    said: list[str] = []
+    said = []
     run_all([(spec, 0), (spec, 1)], Profile.MINI, settings, workers=2, progress=said.append)
-    assert len(said) == 2 and said[-1].startswith("2/2 runs done")
+    assert said[0].kind == "runs" and said[0].total == 2
+    assert sorted(e.label for e in said if e.kind == "run-end") == ["squad-gain (seed 0)", "squad-gain (seed 1)"]
     assert len(list(settings.records_dir.glob("*.json"))) == 2
 
 
