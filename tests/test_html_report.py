@@ -73,7 +73,7 @@ def test_chromium_renders_one_forest_row_per_claim_with_no_console_errors(monkey
     spec = bind(monkeypatch, settings, "squad-gain", "gated")
     verify([spec], Profile.MINI, 3, settings)
     good = tmp_path / "report.html"
-    good.write_text(page(settings, profile="mini"), encoding="utf-8")
+    good.write_text(page(settings, profile=Profile.MINI), encoding="utf-8")
     dom, errors = browser.load(good, screenshot=tmp_path / "report.png")
     assert errors == [] and browser.problems(dom, claim_ids(settings)) == []
     assert (tmp_path / "report.png").stat().st_size > 10_000
