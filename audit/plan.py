@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from audit.errors import AuditError, Unverifiable
+from audit.errors import AuditError
 from audit.profiles import Profile
+from audit.records import OUTCOMES, RunStatus, outcome_of
 from audit.settings import Settings
 from audit.spec import ClaimSpec
 
@@ -37,8 +38,14 @@ class ClaimPlan(BaseModel):
     params: dict  # the claim's params at this profile as set (spec, sizing, defaults), before 'auto' is decided
     stages: list[PlannedStage] = []
     notes: list[str] = []  # what the run would skip, and why (an intermediate task without data)
-    unverifiable: str | None = None  # why a run would measure nothing, when it is known before it starts
-    not_applicable: str | None = None  # why the profile's model cannot answer the claim
+    # When it is known before anything runs: how a run would end without measuring (UNVERIFIABLE,
+    # NOT_APPLICABLE), and why.
+    stopped: RunStatus | None = None
+    why: str | None = None
+
+    @property
+    def unverifiable(self) -> str | None:
+        return self.why if self.stopped == RunStatus.UNVERIFIABLE else None
 
     @property
     def to_run(self) -> int:
@@ -65,14 +72,11 @@ def plan_claim(spec: ClaimSpec, profile: Profile, seeds: int, settings: Settings
         ctx = context(spec, profile, seed, settings, exp)
         try:
             found = fn(ctx)
-        except Unverifiable as exc:  # known before any stage (test labels, no translation model)
-            found = {"stages": [], "notes": [], "unverifiable": str(exc)}
+        except OUTCOMES as exc:  # known before any stage (test labels, no translation model)
+            found = {"stages": [], "notes": [], "stopped": outcome_of(exc), "why": str(exc)}
         out.stages += [PlannedStage(**row) for row in found["stages"]]
         out.notes += [n for n in found["notes"] if n not in out.notes]
-        if found.get("not_applicable"):
-            out.not_applicable = found["not_applicable"]
-            break
-        if found.get("unverifiable"):
-            out.unverifiable = found["unverifiable"]
+        if found.get("stopped"):
+            out.stopped, out.why = found["stopped"], found["why"]
             break
     return out

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from audit.errors import NotApplicable, Unverifiable
 from audit.files import write_text_atomic
 
 RECORD_SCHEMA_VERSION = 3  # 2: runs carry their item-level outcomes (cells); 3: and the params that ran
@@ -26,6 +27,15 @@ class RunStatus(StrEnum):
     UNVERIFIABLE = "unverifiable"
     NOT_APPLICABLE = "not-applicable"
     FAILED = "failed"
+
+
+# An experiment's own word for a run that measured nothing, by the exception it raised.
+OUTCOMES = (Unverifiable, NotApplicable)
+
+
+def outcome_of(exc: Unverifiable | NotApplicable) -> RunStatus:
+    """The status of a run (or a planned run) that stopped with one of ``OUTCOMES``."""
+    return RunStatus.UNVERIFIABLE if isinstance(exc, Unverifiable) else RunStatus.NOT_APPLICABLE
 
 
 class Measurement(BaseModel):

@@ -401,8 +401,6 @@ def plan_view(plan) -> list:
         )
     stages, trainings = sum(s.count for s in plan.stages), sum(s.stage != "score" for s in plan.stages)
     total = f"{stages} stages ({trainings} train a model), {stages - plan.to_run} cached, {plan.to_run} to run"
-    if plan.unverifiable:
-        total += f"; the run would be UNVERIFIABLE: {escape(plan.unverifiable)}"
-    if plan.not_applicable:
-        total += f"; the run would be NOT_APPLICABLE: {escape(plan.not_applicable)}"
+    if plan.stopped:
+        total += f"; the run would be {plan.stopped.name}: {escape(plan.why or '')}"
     return [table, *(f"note: {escape(n)}" for n in plan.notes), total]

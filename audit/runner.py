@@ -13,8 +13,7 @@ from typing import Any
 
 from audit import determinism, progress, provenance, registry
 from audit.contract import Experiment, Params, RunContext
-from audit.errors import NotApplicable, Unverifiable
-from audit.records import RunRecord, RunStatus, now, write_atomic
+from audit.records import OUTCOMES, RunRecord, RunStatus, now, outcome_of, write_atomic
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
 
@@ -73,10 +72,8 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, e
     progress.current().run_started(label)
     try:
         measured = exp.run(ctx)
-    except Unverifiable as exc:
-        status, error = RunStatus.UNVERIFIABLE, str(exc)
-    except NotApplicable as exc:
-        status, error = RunStatus.NOT_APPLICABLE, str(exc)
+    except OUTCOMES as exc:
+        status, error = outcome_of(exc), str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
         status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
     finally:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.errors import NotApplicable, Unverifiable
+from audit.errors import Unverifiable
+from audit.records import OUTCOMES, outcome_of
 from experiments import transfer
 from experiments.pipeline import SMOKE_TOKENIZER
 from experiments.tasks import Task, get, sources_of, unservable
@@ -132,16 +133,15 @@ def schedule_text(spec: dict) -> str:
 def plan(ctx) -> dict:
     """Every stage one seed's run of this claim would compute or read back, in the run's order, and its notes.
 
-    A run that would be Unverifiable or NotApplicable says why, with the notes that led there.
+    A run that would stop measuring nothing (Unverifiable, NotApplicable) says so, with the notes
+    that led there.
     """
     transfer.check_params(ctx.params)
     pipe = Planner(ctx, ctx.params, transfer.stage_cache(ctx))
     try:
         _walk(pipe, ctx.params)
-    except Unverifiable as exc:
-        return {"stages": [], "notes": pipe.notes, "unverifiable": str(exc)}
-    except NotApplicable as exc:
-        return {"stages": [], "notes": pipe.notes, "not_applicable": str(exc)}
+    except OUTCOMES as exc:
+        return {"stages": [], "notes": pipe.notes, "stopped": outcome_of(exc), "why": str(exc)}
     return {"stages": pipe.planned, "notes": pipe.notes}
 
 

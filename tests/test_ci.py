@@ -9,17 +9,20 @@ from tests.test_verify import bind
 runner = CliRunner()
 
 
+# The check most tests start from: squad-gain bound to the per-seed fake, which measures 8.1, 8.2, 8.3.
+CHECK = {
+    "claim": "squad-gain",
+    "profile": "full",
+    "seeds": 3,
+    "params": {"values": [8.1, 8.2, 8.3]},
+    "value": 8.2,
+    "tolerance": 0.05,
+    "verdict": "SUPPORTED",
+}
+
+
 def baseline(tmp_path, **check):
-    entry = {
-        "claim": "squad-gain",
-        "profile": "full",
-        "seeds": 3,
-        "params": {"values": [8.1, 8.2, 8.3]},
-        "value": 8.2,
-        "tolerance": 0.05,
-        "verdict": "SUPPORTED",
-        **check,
-    }
+    entry = {**CHECK, **check}
     path = tmp_path / "baseline.yaml"
     path.write_text(yaml.safe_dump({"schema_version": 1, "checks": [entry]}))
     return path
@@ -81,15 +84,7 @@ def test_junit_output_validates_and_names_each_outcome(monkeypatch, settings, tm
     from lxml import etree
 
     bind(monkeypatch, settings, "squad-gain", "per_seed")
-    base = {
-        "claim": "squad-gain",
-        "profile": "full",
-        "seeds": 3,
-        "params": {"values": [8.1, 8.2, 8.3]},
-        "value": 8.2,
-        "tolerance": 0.05,
-        "verdict": "SUPPORTED",
-    }
+    base = CHECK
     moved = {**base, "value": 9.0, "why": "a deliberately altered value"}
     result, out = junit(settings, tmp_path, [base, moved])
     assert result.exit_code == 1, result.output
@@ -156,17 +151,7 @@ def test_a_seed_that_moves_fails_the_gate_even_when_the_mean_holds(monkeypatch, 
     from lxml import etree
 
     bind(monkeypatch, settings, "squad-gain", "per_seed")
-    base = {
-        "claim": "squad-gain",
-        "profile": "full",
-        "seeds": 3,
-        "params": {"values": [8.1, 8.2, 8.3]},
-        "value": 8.2,
-        "tolerance": 0.5,
-        "verdict": "SUPPORTED",
-        "seed_values": [8.1, 8.2, 8.3],
-        "seed_tolerance": 0.01,
-    }
+    base = {**CHECK, "tolerance": 0.5, "seed_values": [8.1, 8.2, 8.3], "seed_tolerance": 0.01}
     swapped = {**base, "seed_values": [8.3, 8.2, 8.1]}  # same mean, seeds 0 and 2 moved
     result, out = junit(settings, tmp_path, [base, swapped])
     assert result.exit_code == 1, result.output

@@ -65,3 +65,17 @@ def test_plan_cli_prints_the_table_and_refuses_a_one_step_experiment(tmp_path, m
     assert "hub rajpurkar/squad plain_text/train" in ok.output and "0 cached" in ok.output
     bad = CliRunner().invoke(app, ["--store", store, "plan", "--claim", "anli-plus-size"])
     assert bad.exit_code == 2 and "lists no stages to plan" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_plan_says_when_the_profiles_model_cannot_answer_the_claim(tmp_path):
+    from audit.claims import load_all
+    from audit.plan import plan_claim
+    from audit.profiles import Profile
+    from audit.records import RunStatus
+    from audit.settings import Settings
+    from tests.conftest import CLAIMS
+
+    settings = Settings(store=tmp_path / "s.duckdb", claims_dir=CLAIMS, data_dir=None)
+    plan = plan_claim(load_all(CLAIMS)["retrieval-gain"], Profile.MINI, 2, settings)
+    assert plan.stopped == RunStatus.NOT_APPLICABLE and plan.unverifiable is None and not plan.stages
+    assert plan.why.startswith("bucc, tatoeba at mini: multilingual-e5-small is trained contrastively")
