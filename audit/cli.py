@@ -150,17 +150,27 @@ def verify_cmd(
             "Values do not depend on it.",
         ),
     ] = 0,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="local: worker processes on this host; ray: each stage a Ray task (pip install 'audit[ray]')."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="With --executor ray: the cluster ('auto': this node's); unset: a local Ray.")
+    ] = None,
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
     from audit.render_progress import RunBars
     from audit.verify import select_and_verify
-    from audit.workers import default_jobs
+    from audit.workers import default_jobs, executor_of
 
     settings = _settings(ctx)
+    how = executor_of(executor, address)
     with RunBars(_console(stderr=True)) as bars:
         verdicts, cal = select_and_verify(
-            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile), report or []
+            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile), report or [], how
         )
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
@@ -171,19 +181,23 @@ def verify_cmd(
 @handled
 def plan_cmd(
     ctx: typer.Context,
-    claim: Annotated[list[str], typer.Option("--claim", "-c", help="Claim id; repeat for several.")],
+    claim: Annotated[list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")] = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Plan every claim.")] = False,
+    report: Annotated[
+        list[str] | None, typer.Option("--report", "-r", help="Every claim of this report id; repeat for several.")
+    ] = None,
     profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
 ) -> None:
-    """List the stages verify would compute for a claim (key, cached or not, data, schedule); run nothing."""
-    from audit.claims import find, load_all
-    from audit.plan import plan_claim
-    from audit.render import plan_view
+    """List the stages verify would compute (key, cached or not, data, schedule) and what they cost; run nothing."""
+    from audit.plan import plan_all
+    from audit.render import cost_view, plan_view
 
-    settings = _settings(ctx)
-    specs = load_all(settings.claims_dir)
-    for claim_id in claim:
-        _console().print(*plan_view(plan_claim(find(specs, claim_id), profile, seeds, settings)))
+    plans, skipped, cost = plan_all(_settings(ctx), claim or [], report or [], all_claims, profile, seeds)
+    for plan in plans:
+        _console().print(*plan_view(plan), sep="\n")
+    unlisted = [f"{c}: its experiment lists no stages to plan (not in the estimate)" for c in skipped]
+    _console().print(*unlisted, *cost_view(cost), sep="\n")
 
 
 @app.command("report")

@@ -30,6 +30,13 @@ class PlannedStage(BaseModel):
     schedule: str
     train: str
     evaluate: str
+    tokens: float | None = None  # training tokens (padded), where the stage trains and the data's size is known
+    model: str | None = None
+    length: int | None = None
+
+    @property
+    def tokens_to_run(self) -> float:
+        return (self.tokens or 0.0) * (self.count - self.cached) / self.count
 
 
 class ClaimPlan(BaseModel):
@@ -50,6 +57,10 @@ class ClaimPlan(BaseModel):
     @property
     def to_run(self) -> int:
         return sum(s.count - s.cached for s in self.stages)
+
+    @property
+    def tokens_to_run(self) -> float:
+        return sum(s.tokens_to_run for s in self.stages)
 
 
 def planner(name: str):
@@ -80,3 +91,63 @@ def plan_claim(spec: ClaimSpec, profile: Profile, seeds: int, settings: Settings
             out.stopped, out.why = found["stopped"], found["why"]
             break
     return out
+
+
+class Estimate(BaseModel):
+    """What the stages to run would take on one device kind, at its measured throughput."""
+
+    device: str
+    hours: float
+    measured: str  # where the throughput figures come from
+
+
+class Cost(BaseModel):
+    """The training tokens a set of plans would run (each shared stage once), and their time where measured."""
+
+    tokens: float
+    estimates: list[Estimate]
+    unmeasured: list[str]  # 'model at length N': a training no device kind has a measured throughput for
+
+
+def cost(plans: list[ClaimPlan]) -> Cost:
+    """Tokens by (model, length), each stage counted once across claims, over the throughput table."""
+    from experiments.cost import throughputs
+
+    needed: dict[tuple[str, int], float] = {}
+    seen: set[str] = set()
+    for stage in (s for p in plans for s in p.stages if s.tokens and s.count == 1):
+        if stage.key not in seen and stage.tokens_to_run:
+            seen.add(stage.key)
+            needed[(stage.model, stage.length)] = needed.get((stage.model, stage.length), 0.0) + stage.tokens_to_run
+    rows = throughputs()
+    estimates = []
+    for device in sorted({r.device for r in rows}):
+        have = {(r.model, r.max_length): r for r in rows if r.device == device}
+        if needed and all(k in have for k in needed):
+            hours = sum(t / have[k].tokens_per_second / 3600 for k, t in needed.items())
+            measured = "; ".join(sorted({have[k].measured for k in needed}))
+            estimates.append(Estimate(device=device, hours=hours, measured=measured))
+    known = {(r.model, r.max_length) for r in rows}
+    unmeasured = [f"{m} at length {n}" for m, n in sorted(needed) if (m, n) not in known]
+    return Cost(tokens=sum(needed.values()), estimates=estimates, unmeasured=unmeasured)
+
+
+def plan_all(
+    settings: Settings, ids: list[str], reports: list[str], all_claims: bool, profile: Profile, seeds: int
+) -> tuple[list[ClaimPlan], list[str], Cost]:
+    """``audit plan``: each chosen claim's plan, the claims that run in one step, and the cost of it all.
+
+    A claim named by id whose experiment has no planner is one line (``planner``); with
+    ``--all`` or ``--report`` it is listed as running in one step.
+    """
+    import experiments
+    from audit.claims import load_all
+    from audit.verify import choose
+
+    plans, skipped = [], []
+    for spec in choose(load_all(settings.claims_dir), ids, reports, all_claims):
+        if spec.experiment.name not in experiments.PLANS and not ids:
+            skipped.append(spec.id)
+            continue
+        plans.append(plan_claim(spec, profile, seeds, settings))
+    return plans, skipped, cost(plans)

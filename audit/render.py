@@ -404,3 +404,17 @@ def plan_view(plan) -> list:
     if plan.stopped:
         total += f"; the run would be {plan.stopped.name}: {escape(plan.why or '')}"
     return [table, *(f"note: {escape(n)}" for n in plan.notes), total]
+
+
+def cost_view(cost) -> list[str]:
+    """What the planned trainings would take (``audit.plan.cost``): tokens, and hours where measured."""
+    lines = [f"training to run: {cost.tokens:.3g} padded tokens (each shared stage once; scoring not counted)"]
+    lines += [
+        f"about {e.hours:.3g} hours of {escape(e.device)} (measured: {escape(e.measured)})" for e in cost.estimates
+    ]
+    if cost.unmeasured:
+        lines.append(
+            f"no measured throughput for {escape(', '.join(cost.unmeasured))}: run benchmarks/device_check.py "
+            "on the card and add its tokens_per_second to experiments/throughput.yaml"
+        )
+    return lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from audit import determinism, progress, provenance, registry
+from audit import determinism, progress, provenance, registry, scheduling
 from audit.contract import Experiment, Params, RunContext
 from audit.records import OUTCOMES, RunRecord, RunStatus, now, outcome_of, write_atomic
 from audit.settings import Settings
@@ -60,7 +60,15 @@ def context(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, ex
     return ctx
 
 
-def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str | None = None) -> RunRecord:
+def run_once(
+    spec: ClaimSpec,
+    profile: Profile,
+    seed: int,
+    settings: Settings,
+    entry: str | None = None,
+    failed: str | None = None,
+) -> RunRecord:
+    """Run, record and return; ``failed``: an executor could not compute one of the run's stages (why)."""
     entry = entry or registry.experiments().entry(spec.experiment.name)
     exp: Experiment = registry.load(entry)
     ctx = context(spec, profile, seed, settings, exp)
@@ -71,7 +79,10 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, e
     label = f"{spec.id} (seed {seed})"
     progress.current().run_started(label)
     try:
-        measured = exp.run(ctx)
+        if failed is not None:
+            status, error = RunStatus.FAILED, failed
+        else:
+            measured = exp.run(ctx)
     except OUTCOMES as exc:
         status, error = outcome_of(exc), str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
@@ -100,3 +111,19 @@ def run_once(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, e
     )
     write_atomic(record, settings.records_dir)
     return record
+
+
+def compute_stage(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str, key: str) -> None:
+    """Run the experiment just far enough to compute stage ``key`` (an executor's task); record nothing.
+
+    The stages before it are cached; the next missing one stops the run (``audit.scheduling``).
+    An outcome such as UNVERIFIABLE met on the way is left to the driver's own pass to record.
+    """
+    exp: Experiment = registry.load(entry)
+    ctx = context(spec, profile, seed, settings, exp)
+    determinism.seed_all(seed)
+    with scheduling.only({key}):
+        try:
+            exp.run(ctx)
+        except (scheduling.StageNeeded, *OUTCOMES):
+            pass

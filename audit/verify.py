@@ -20,7 +20,7 @@ from audit.spec import ClaimSpec, Profile
 from audit.stats import summarise
 from audit.store import Store
 from audit.verdict import Status, Verdict, adjust, decide, how_to_settle, route_of
-from audit.workers import Progress, run_all
+from audit.workers import Executor, Progress, execute
 
 
 def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
@@ -109,8 +109,9 @@ def verify(
     settings: Settings,
     progress: Progress | None = None,
     jobs: int = 1,
+    executor: Executor | None = None,
 ) -> list[Verdict]:
-    """Run every claim's seeds (``jobs`` worker processes side by side), then judge each claim."""
+    """Run every claim's seeds (``jobs`` worker processes side by side, or on Ray), then judge each claim."""
     runs = [
         (spec, seed)
         for spec in specs
@@ -123,7 +124,7 @@ def verify(
     # other writers wait seconds for its lock, not the length of an audit.
     with Store(settings.store) as store:
         sync_claims(store, specs)
-    run_all(runs, profile, settings, jobs, progress)
+    execute(runs, profile, settings, jobs, progress, executor or Executor())
     with Store(settings.store) as store:
         store.ingest_records(settings.records_dir)
         fresh = [judge_stored(store, spec, profile, seeds) for spec in specs]
@@ -174,11 +175,12 @@ def select_and_verify(
     progress: Progress | None = None,
     jobs: int = 1,
     reports: list[str] | None = None,
+    executor: Executor | None = None,
 ):
     """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
     from audit.calibration import calibrate
     from audit.claims import load_all
 
     chosen = choose(load_all(settings.claims_dir), ids, reports or [], all_claims)
-    verdicts = verify(chosen, profile, seeds, settings, progress, jobs)
+    verdicts = verify(chosen, profile, seeds, settings, progress, jobs, executor)
     return verdicts, calibrate(verdicts)

@@ -21,6 +21,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from typing import Literal
+
+from pydantic import BaseModel
 
 from audit.errors import AuditError
 from audit.profiles import Profile
@@ -30,6 +33,32 @@ from audit.spec import ClaimSpec
 
 Progress = Callable[[Event], None]
 Job = tuple[ClaimSpec, int]
+
+
+class Executor(BaseModel):
+    """Where runs execute: worker processes on this host (``local``), or stage by stage on Ray."""
+
+    kind: Literal["local", "ray"] = "local"
+    address: str | None = None  # ray: a cluster's address ('auto': the one this node belongs to); unset: a local one
+
+
+def executor_of(kind: str, address: str | None) -> Executor:
+    """The CLI's choice as an Executor; a wrong one is one line, before anything runs."""
+    if kind not in ("local", "ray"):
+        raise AuditError(f"--executor '{kind}' is not one of local, ray")
+    if address and kind != "ray":
+        raise AuditError("--address names a Ray cluster; pass it with --executor ray")
+    return Executor(kind=kind, address=address)
+
+
+def execute(jobs: list[Job], profile: Profile, settings: Settings, workers: int, progress, executor: Executor) -> None:
+    """Run every (spec, seed) on ``executor``; every record lands in ``settings.records_dir``."""
+    if executor.kind == "ray":
+        from audit import ray_executor
+
+        ray_executor.run_all(jobs, profile, settings, executor.address, progress)
+    else:
+        run_all(jobs, profile, settings, workers, progress)
 
 
 def entry_of(spec: ClaimSpec) -> str:

@@ -14,7 +14,12 @@ config (random weights) and synthetic batches. What it checks:
    and of the QA head at length 384 (4 x 4), against a 16 and a 24 GiB card;
 4. two runs with one seed give the same held-out logits to the bit (or not: it says so);
 5. a two-head mix (``MultiTask``) trains with checkpointing on;
-6. a worker pinned by ``audit.gpus.pin`` sees exactly one GPU (no ``nn.DataParallel``).
+6. a worker pinned by ``audit.gpus.pin`` sees exactly one GPU (no ``nn.DataParallel``);
+7. speed: tokens a second and model FLOP utilisation (MFU, ``experiments.cost``: 6N + 12LdS
+   FLOPs a token, against the card's dense bf16 peak) of the project's step and of the same
+   step in HF Trainer defaults (fp32, no activation checkpointing), in the same run; the goal
+   is MFU >= 45% and >= 2x the defaults;
+8. the full grid's projected GPU-hours on this card at the measured speed (``experiments.cost``).
 
 Usage (device): python benchmarks/device_check.py --out $OUT/device_check.json
 Usage (here, CPU, a tiny model, to prove the script runs): python benchmarks/device_check.py --tiny
@@ -37,6 +42,10 @@ LARGE = {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16
 TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
         "vocab_size": 1000, "max_position_embeddings": 514}  # fmt: skip
 MARKER = 7  # the token whose presence is the synthetic label
+# Dense bf16 tensor-core peaks (TFLOP/s, no sparsity) from NVIDIA's data sheets; the first name
+# that occurs in torch's device name wins (so "H100 PCIe" before "H100").
+PEAK_BF16_TFLOPS = {"H200": 989.4, "H100 PCIe": 756.0, "H100 NVL": 835.0, "H100": 989.4, "A100": 312.0,
+                    "L40S": 362.1, "L4": 121.0, "A10": 125.0}  # fmt: skip
 
 
 def config(shape: dict):
@@ -45,10 +54,22 @@ def config(shape: dict):
     return XLMRobertaConfig(pad_token_id=1, bos_token_id=0, eos_token_id=2, type_vocab_size=1, **shape)
 
 
+class Rows:
+    """Columns of one length, served row by row to the Trainer: a bare GPU image may lack ``datasets``."""
+
+    def __init__(self, columns: dict[str, list]):
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def __getitem__(self, key):
+        return self.columns[key] if isinstance(key, str) else {k: v[key] for k, v in self.columns.items()}
+
+
 def synthetic(n: int, length: int, vocab: int, seed: int, qa: bool = False):
     """Token sequences whose label is whether MARKER occurs (QA: the marker's position is the span)."""
     import torch
-    from datasets import Dataset
 
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(10, vocab, (n, length), generator=g)
@@ -66,7 +87,7 @@ def synthetic(n: int, length: int, vocab: int, seed: int, qa: bool = False):
         rows |= {"start_positions": where.tolist(), "end_positions": where.tolist()}
     else:
         rows["labels"] = label.tolist()
-    return Dataset.from_dict(rows)
+    return Rows(rows)
 
 
 def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int = 0) -> dict:
@@ -89,6 +110,7 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
         done = fit(model, None, ds, transformers.default_data_collator, Path(tmp), params, seed)
     seconds = time.perf_counter() - started
     peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else None
+    tokens = done.steps * params["batch_size"] * params.get("grad_accumulation", 1) * length
     model.eval()
     batch = {k: torch.tensor(held[k]).to(model.device) for k in ("input_ids", "attention_mask")}
     with torch.no_grad(), autocast(params["precision"]):
@@ -100,11 +122,46 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
         "optimizer_steps": done.steps,
         "seconds": round(seconds, 2),
         "seconds_per_step": round(seconds / max(done.steps, 1), 3),
+        "tokens_per_second": round(tokens / seconds, 1),
+        "model_tflops": round(tokens * flops_per_token(length, shape) / seconds / 1e12, 3),
         "peak_gib": peak and round(peak, 2),
         "heldout_accuracy": float((logits.argmax(-1) == gold).float().mean()),
         "logits_checksum": float(logits.float().double().sum()),
         "params": params,
     }
+
+
+def flops_per_token(length: int, shape: dict) -> float:
+    from experiments.cost import flops_per_token as per_token
+
+    return per_token(length, shape["num_hidden_layers"], shape["hidden_size"], shape["intermediate_size"])
+
+
+def peak_tflops(name: str | None) -> float | None:
+    return next((tf for key, tf in PEAK_BF16_TFLOPS.items() if name and key in name), None)
+
+
+def speed(report: dict, shape: dict) -> dict:
+    """MFU of the project's step and of HF Trainer defaults, their ratio, and the grid's projected GPU-hours."""
+    from experiments import cost
+
+    runs, peak = report["runs"], peak_tflops(report.get("device", {}).get("name"))
+    ours, defaults = runs["xnli"], runs["xnli_hf_defaults"]
+    out = {
+        "peak_bf16_tflops": peak,
+        "mfu": peak and round(ours["model_tflops"] / peak, 3),
+        "mfu_hf_defaults": peak and round(defaults["model_tflops"] / peak, 3),
+        "speedup_over_hf_defaults": round(ours["tokens_per_second"] / defaults["tokens_per_second"], 2),
+    }
+    shape_ = {
+        "layers": shape["num_hidden_layers"],
+        "hidden": shape["hidden_size"],
+        "intermediate": shape["intermediate_size"],
+    }
+    achieved = ours["model_tflops"] * 1e12
+    out["grid_gpu_hours"] = round(cost.gpu_hours(cost.full_grid(), achieved, shape_), 1)
+    out["goal_met"] = bool(out["mfu"] and out["mfu"] >= 0.45 and out["speedup_over_hf_defaults"] >= 2)
+    return out
 
 
 def mix_step(shape: dict, length: int) -> dict:
@@ -185,10 +242,14 @@ def main() -> None:
     for name, extra in (("xnli", {}), ("xnli_checkpointing", {"gradient_checkpointing": True})):
         runs[name] = train("AutoModelForSequenceClassification", shape, {**xnli, **extra}, n, 256)
     runs["xnli_again"] = train("AutoModelForSequenceClassification", shape, xnli, n, 256)
+    # HF Trainer defaults: fp32, no activation checkpointing; the same batches, fewer steps.
+    defaults = {**xnli, "precision": "fp32", "gradient_checkpointing": False, "max_steps": 12}
+    runs["xnli_hf_defaults"] = train("AutoModelForSequenceClassification", shape, defaults, n // 4, 256)
     qa = {**xnli, "grad_accumulation": 4, "max_steps": 8, "max_length": 384}
     runs["qa_384"] = train("AutoModelForQuestionAnswering", shape, qa, int(4 * 4 * 8 * scale), 384)
     report["control_learned"] = runs["xnli"]["heldout_accuracy"] >= 0.75  # chance is 0.5
     report["same_seed_same_logits"] = runs["xnli"]["logits_checksum"] == runs["xnli_again"]["logits_checksum"]
+    report["speed"] = speed(report, shape)
     report["mix_step"] = mix_step(shape, 128)
     report["pinned_child_sees_gpus"] = pinned_child()
     text = json.dumps(report, indent=2)

@@ -18,7 +18,7 @@ from experiments import evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry
 from experiments.toolkit.stages import StageCache, versions
 from experiments.training import fit
-from experiments.transfer_params import SMOKE_MODEL, TransferParams, role_settings, task_settings
+from experiments.transfer_params import EVAL_SIZE, SMOKE_MODEL, TransferParams, role_settings, task_settings
 
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
@@ -70,8 +70,12 @@ class Pipeline:
             rows = rows[:half] if split == "train" else rows[half:]
         if task.role == "intermediate" and split == "train":
             rows = rows[: -self.heldout(rows)]  # the manipulation check's items never train
-        cap = self.params.examples if split == "train" else self.params.eval_examples
+        cap = self.setting(task, "examples" if split == "train" else "eval_examples")
         return rows[:cap] if cap else rows
+
+    def setting(self, task: Task, key: str):
+        """``key`` as this task runs it at this profile: tasks.yaml's value where it sets one, else the claim's."""
+        return self.task_params(task).get(key, getattr(self.params, key))
 
     def heldout(self, rows: list) -> int:
         """How many items at the end of an intermediate task's file its checkpoint is checked on."""
@@ -171,10 +175,15 @@ class Pipeline:
     # The task's own settings win over the claim's evaluation ones (its max_length at full), so a
     # stage's spec is what it ran with.
     def target_spec(self, task: Task) -> dict:
-        return {**self.eval_spec(), "task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
+        return {**self.eval_spec(task), "task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
 
     def score_spec(self, task: Task, lang: str) -> dict:
-        return {**self.eval_spec(), "task": task.name, "lang": lang, "max_length": self.task_params(task)["max_length"]}
+        return {
+            **self.eval_spec(task),
+            "task": task.name,
+            "lang": lang,
+            "max_length": self.task_params(task)["max_length"],
+        }
 
     def intermediate(self, base: Encoder, task: Task) -> Encoder:
         self.trainings += 1
@@ -251,7 +260,7 @@ class Pipeline:
         return found, missing
 
     def languages(self, task: Task) -> list[str]:
-        return [lang for lang in task.languages if lang not in ENGLISH][: self.params.max_languages]
+        return [lang for lang in task.languages if lang not in ENGLISH][: self.setting(task, "max_languages")]
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, dict]:
         out = {}
@@ -267,7 +276,7 @@ class Pipeline:
 
     def _retrieve(self, source: str, task: Task, lang: str) -> dict:
         [record] = load_records(task, "dev", lang, self.ctx)
-        record = retrieval.subsample(record, self.params.eval_examples)
+        record = retrieval.subsample(record, self.setting(task, "eval_examples"))
         model, tok = self.model(source, "retrieval")
         found = retrieval.scored(
             task.name, model, tok, record, self.task_params(task)["max_length"], self.params.precision
@@ -281,10 +290,28 @@ class Pipeline:
         rows = self.records(task, "train", "en")
         ds, config = self.encode(task, tok, rows)
         model = self.freeze(self.load(enc.source, task.head, **config))
-        done = fit(model, tok, ds, features.collator(task.head, tok), folder, self.task_params(task), self.ctx.seed)
+        select = self.selection(task, tok, config) if self.task_params(task).get("select_every") else None
+        collator = features.collator(task.head, tok)
+        done = fit(model, tok, ds, collator, folder, self.task_params(task), self.ctx.seed, select)
         self.steps += done.run
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
-        return model, tok, {"steps": done.steps, "steps_run": done.run, "examples": len(rows)}
+        chosen = {} if select is None else {"select_items": len(select)}
+        return model, tok, {"steps": done.steps, "steps_run": done.run, "examples": len(rows), **chosen}
+
+    def selection(self, task: Task, tok, config: dict):
+        """English held-out items of the training task (its ``select`` split), on which the checkpoint is chosen."""
+        p = self.task_params(task)
+        rows = load_records(task, "select", "en", self.ctx)[: p["select_items"]]
+        if task.format != "tags":
+            return self.encode(task, tok, rows)[0]
+        known = config["label2id"]
+        kept = [r for r in rows if set(r["tags"]) <= known.keys()]
+        if len(kept) < len(rows):
+            dropped = len(rows) - len(kept)
+            self.notes.append(
+                f"{task.name} select: {dropped} of {len(rows)} sentences left out (tags unseen in training)"
+            )
+        return features.encode_tags(tok, kept, known, p["max_length"])
 
     def freeze(self, model):
         if self.params.freeze_embeddings:  # most of a small multilingual encoder is its vocabulary
@@ -314,9 +341,13 @@ class Pipeline:
     def role_params(self, role: str) -> dict:
         return role_settings(self.params, self.profile, role)
 
-    def eval_spec(self) -> dict:
+    def eval_spec(self, task: Task | None = None) -> dict:
+        """How evaluation runs; a task's own evaluation size at this profile (tasks.yaml) wins over the claim's."""
         keys = ("eval_examples", "max_languages", "max_length", "precision", "attention", "threads")
-        return {k: getattr(self.params, k) for k in keys}
+        spec = {k: getattr(self.params, k) for k in keys}
+        if task:
+            spec.update({k: self.setting(task, k) for k in EVAL_SIZE})
+        return spec
 
     def eval_params(self, task: Task | None = None) -> dict:
         p = self.task_params(task) if task else self.params.given()

@@ -84,6 +84,9 @@ class Planner(Pipeline):
                 "count": len(keys),
                 "cached": sum(self.cache.done(k) for k in keys),
                 "schedule": schedule_text(spec) if trains else "-",
+                "tokens": training_tokens(spec, trains) if trains else None,
+                "model": self.params.model,
+                "length": spec.get("max_length"),
                 "train": "; ".join(f"{t.name}: {self.source(t, 'train', 'en')}" for t in trains) or "-",
                 "evaluate": evaluate,
             }
@@ -119,6 +122,20 @@ def source_text(task: Task, split: str, lang: str, data_dir: Path | None, profil
         where = path.relative_to(data_dir).as_posix() if data_dir else path.name
         return f"pack {where}" + (f" (stand-in: {entry['stand_in']})" if entry.get("stand_in") else "")
     return f"unavailable ({why})" if why else "hub " + " + ".join(s.name for s in sources)
+
+
+def training_tokens(spec: dict, trains: list[Task]) -> float | None:
+    """Tokens a training stage would process, every sequence padded to its length (None: size unknown).
+
+    By epochs (full): over the tasks' training sets as the hub's cards count them; by steps
+    (smoke, mini): steps x examples a step, a multiple-choice question being one sequence a choice.
+    """
+    length = spec.get("max_length", 128)
+    if spec.get("epochs"):
+        sizes = [t.train_examples * t.choices if t.train_examples else None for t in trains]
+        return None if None in sizes else float(spec["epochs"] * sum(sizes) * length)
+    per_step = spec.get("batch_size", 8) * spec.get("grad_accumulation", 1) * max(t.choices for t in trains)
+    return float(spec.get("max_steps", 100) * per_step * length)
 
 
 def schedule_text(spec: dict) -> str:

@@ -97,7 +97,7 @@ class Sweep:
             "task": task.name,
             "seed": self.pipe.ctx.seed,
             **{k: self.given[k] for k in keys},
-            **self.pipe.eval_spec(),
+            **self.pipe.eval_spec(task),
             **extra,
         }
 
@@ -140,7 +140,7 @@ class Sweep:
 
     def _retrieval(self, enc: transfer.Encoder, task: Task, lang: str) -> dict:
         [record] = load_records(task, "dev", lang, self.pipe.ctx)
-        record = retrieval.subsample(record, self.params.eval_examples)
+        record = retrieval.subsample(record, self.pipe.setting(task, "eval_examples"))
         model, tok = self.pipe.model(enc.source, "retrieval")
         length = self.pipe.task_params(task)["max_length"]
         embed = lambda texts: retrieval.embed(model, tok, texts, length, precision=self.params.precision)  # noqa: E731

@@ -49,6 +49,9 @@ class Task:
     # Per-profile positive-control floors (0-100) a reference arm must reach on this target.
     floor: dict[str, float] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    # Rows of the training split at full (the hub's card): what GPU-hour projections count.
+    train_examples: int | None = None
+    choices: int = 1  # sequences an example makes (a multiple-choice question: one per choice)
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) 
                 f"{source.name} have no gold label and were left out"
             )
         records += HUB_SHAPES[source.shape](kept) if source.shape else [map_hub(r, source.fields) for r in kept]
+    if not records:  # a language filter that keeps nothing (TyDiQA has no Finnish dev in a mirror)
+        raise Unverifiable(f"{task.name} {split} [{lang}]: the hub's copy holds no rows for it")
     return records
 
 
@@ -264,10 +269,13 @@ def inventory(data_dir: Path | None, profile: str | None = None) -> list[dict]:
     rows = []
     for task in registry().values():
         # Retrieval tasks train nothing, so only their evaluation split is listed.
+        # The full profile chooses a target's checkpoint on its training task's English dev items ("select").
         wanted = {"dev"} if task.format == "parallel" else {"train", "dev"} if task.role == "target" else {"train"}
-        splits = sorted(set(task.pack) | wanted)
+        if profile == Profile.FULL and task.role == "target" and task.format != "parallel":
+            wanted.add("select")
+        splits = sorted((set(task.pack) - {"select"}) | wanted)
         for split in splits:
-            langs = task.languages if split != "train" else ["en"]
+            langs = task.languages if split == "dev" else ["en"]
             local = [lang for lang in langs if pack_file(task, split, lang, data_dir, profile)]
             stand_in = next((e.get("stand_in") for e in _entries(task, split) if e.get("stand_in")), None)
             stand_in = None if profile == Profile.FULL else stand_in

@@ -8,7 +8,9 @@ it trains about 2x and embeds about 3x faster than fp32), else fp32. The resolve
 is part of every stage key, so bf16 and fp32 results never share a cache entry.
 
 On a GPU, bf16 is chosen only where the card computes it natively (compute capability 8
-and up: A100, H100, L4 ...); on older cards torch would emulate it, slower than fp32.
+and up: A100, H100, L4 ...); on older cards torch would emulate it, slower than fp32. There,
+fp16 autocast with loss scaling (the Trainer's gradient scaler) is chosen on cards with fp16
+tensor cores (compute capability 7: V100, T4), and fp32 below that.
 
 Memory: a step holds ``batch_size`` examples and ``grad_accumulation`` steps make one
 optimiser step (the full profile's 4 x 8 of jiant). ``gradient_checkpointing`` (``auto``)
@@ -36,16 +38,20 @@ DEFAULTS = {"learning_rate": 1e-5, "warmup_ratio": 0.1, "batch_size": 8, "max_st
 
 def quiet() -> None:
     """Silence per-load reports and progress bars; runs report through the audit."""
-    import datasets
     import transformers
 
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
+    try:
+        import datasets
+    except ImportError:  # a bare GPU image (benchmarks/device_check.py) may lack it
+        return
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
 
 
-PRECISIONS = ("auto", "bf16", "fp32")
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+FP16_FROM_CAPABILITY = 7  # fp16 tensor cores (V100, T4); older cards compute fp16 no faster than fp32
 ATTENTIONS = ("auto", "eager", "sdpa")
 
 
@@ -57,13 +63,17 @@ def _requested(param: str, value: str, choices: tuple[str, ...]) -> str | None:
 
 
 def resolve_precision(requested: str = "auto") -> str:
-    """'auto' becomes bf16 where bf16 matrix work is native (else it is emulated, and slower)."""
-    if chosen := _requested("precision", requested, PRECISIONS):
-        return chosen
+    """'auto' becomes bf16 where bf16 matrix work is native (else it is emulated, and slower), fp16 on older GPUs."""
     import torch
 
+    if chosen := _requested("precision", requested, PRECISIONS):
+        if chosen == "fp16" and not torch.cuda.is_available():
+            raise AuditError("precision 'fp16' needs a CUDA GPU (loss-scaled fp16 training); use bf16 or fp32 here")
+        return chosen
     if torch.cuda.is_available():  # emulated bf16 (before compute capability 8) is slower than fp32
-        return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp32"
+        if torch.cuda.is_bf16_supported(including_emulation=False):
+            return "bf16"
+        return "fp16" if torch.cuda.get_device_capability(0)[0] >= FP16_FROM_CAPABILITY else "fp32"
     native = [getattr(torch.cpu, f, lambda: False) for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
     return "bf16" if any(f() for f in native) else "fp32"
 
@@ -97,11 +107,12 @@ def resolve_checkpointing(requested: bool | str = "auto") -> bool:
 
 def autocast(precision: str):
     """The context for forward passes outside the Trainer (retrieval embeddings, sweeps, attacks)."""
-    if precision != "bf16":
+    if precision not in ("bf16", "fp16"):
         return contextlib.nullcontext()
     import torch
 
-    return torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=torch.bfloat16)
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=dtype)
 
 
 @functools.cache
@@ -115,7 +126,7 @@ def _checkpointing_arg() -> str:
     return "activation_checkpointing" if new else "gradient_checkpointing"
 
 
-def arguments(folder: Path, params: dict[str, Any], seed: int):
+def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool = False):
     import torch
     from transformers import TrainingArguments
 
@@ -125,6 +136,9 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
     # A run no longer than one save interval only checkpoints after its last step, which
     # resumes nothing: the stage saves what it keeps itself.
     save = "no" if 0 < steps <= p["save_steps"] else "steps"
+    saving = (
+        _selection(p) if selecting else {"save_strategy": save, "save_steps": p["save_steps"], "save_total_limit": 1}
+    )
     return TrainingArguments(
         output_dir=str(folder / "trainer"),
         per_device_train_batch_size=p["batch_size"],
@@ -134,12 +148,10 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
         per_device_eval_batch_size=max(p["batch_size"], 32),
         learning_rate=p["learning_rate"],
         warmup_steps=p["warmup_ratio"],
-        save_strategy=save,  # a ratio when < 1
+        **saving,
         # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.
         num_train_epochs=p.get("epochs") or 1,
         max_steps=steps,
-        save_steps=p["save_steps"],
-        save_total_limit=1,
         logging_strategy="no",
         report_to=[],
         disable_tqdm=True,
@@ -147,17 +159,53 @@ def arguments(folder: Path, params: dict[str, Any], seed: int):
         data_seed=seed,
         use_cpu=not cuda,
         bf16=p.get("precision") == "bf16",
+        fp16=p.get("precision") == "fp16",  # the Trainer scales the loss (torch.amp.GradScaler)
         dataloader_pin_memory=cuda,
         remove_unused_columns=p.get("remove_unused_columns", True),
     )
 
 
-def trainer(model, args, tok, collator, train_ds=None):
+def _selection(p: dict[str, Any]) -> dict[str, Any]:
+    """Dev-based checkpoint selection, as jiant's XTREME runs do it (the full schedule's ``select_*``).
+
+    Every ``select_every`` optimiser steps the model is scored on held-out English items of
+    its training task; the best checkpoint is the one the stage keeps, and training stops
+    after ``select_patience`` evaluations without a better one.
+    """
+    every = p["select_every"]
+    return {
+        "eval_strategy": "steps",
+        "eval_steps": every,
+        "save_strategy": "steps",
+        "save_steps": every,
+        "save_total_limit": 2,  # the best and the newest (to resume from)
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "accuracy",
+        "greater_is_better": True,
+    }
+
+
+def selection_accuracy(pred) -> dict[str, float]:
+    """The share of the head's own labels it gets right: classes, tags (padding left out), or answer spans."""
+    import numpy as np
+
+    preds, labels = pred.predictions, pred.label_ids
+    if isinstance(labels, tuple):  # QA: start and end logits against start and end positions
+        right = np.all([np.argmax(p, axis=-1) == gold for p, gold in zip(preds, labels, strict=True)], axis=0)
+        return {"accuracy": float(right.mean())}
+    guess, mask = np.argmax(preds, axis=-1), labels != -100
+    return {"accuracy": float((guess == labels)[mask].mean())}
+
+
+def trainer(model, args, tok, collator, train_ds=None, select_ds=None):
     """A Trainer that logs nothing to stdout, where the audit prints its tables, and reports its steps."""
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
 
-    t = Trainer(model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok)
+    selecting = {"eval_dataset": select_ds, "compute_metrics": selection_accuracy} if select_ds is not None else {}
+    t = Trainer(
+        model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok, **selecting
+    )
     t.remove_callback(PrinterCallback)
     t.add_callback(_steps_callback())
     return t
@@ -207,11 +255,18 @@ class Fit(NamedTuple):
     run: int
 
 
-def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int) -> Fit:
-    """Train, resuming from the stage's last complete checkpoint if a kill left one."""
-    args = arguments(folder, params, seed)
+def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], seed: int, select_ds=None) -> Fit:
+    """Train, resuming from the stage's last complete checkpoint if a kill left one.
+
+    With ``select_ds`` (held-out items of the training task), the best checkpoint on it is kept.
+    """
+    args = arguments(folder, params, seed, selecting=select_ds is not None)
     last = last_complete_checkpoint(Path(args.output_dir))
-    trainer_ = trainer(model, args, tok, collator, train_ds)
+    trainer_ = trainer(model, args, tok, collator, train_ds, select_ds)
+    if select_ds is not None:
+        from transformers import EarlyStoppingCallback
+
+        trainer_.add_callback(EarlyStoppingCallback(early_stopping_patience=params["select_patience"]))
     before = int(Path(last).name.split("-")[-1]) if last else 0
     trainer_.train(resume_from_checkpoint=str(last) if last else None)
     return Fit(trainer_.state.global_step, trainer_.state.global_step - before)

@@ -104,6 +104,10 @@ class TransferParams(Params):
         return out
 
 
+# What a task's own entry in tasks.yaml may size at a profile besides its training: how many
+# held-out items each language scores and how many languages (PAN-X's dev sets are large).
+EVAL_SIZE = ("eval_examples", "max_languages")
+
 TRAINING_KEYS = (
     "learning_rate",
     "warmup_ratio",

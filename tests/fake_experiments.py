@@ -91,7 +91,45 @@ def _reports(ctx):
     return _per_seed(ctx)
 
 
+def _staged(ctx):
+    """Two stages through the real stage cache: one that trains, one that scores what it trained.
+
+    The first attempt at training waits ``params.sleep`` seconds with its process id in the stage
+    folder, so a test can kill that process mid-stage; a retry finds the attempt and goes on.
+    """
+    from experiments.toolkit.stages import StageCache
+
+    cache = StageCache(ctx.cache_dir, "fake-staged")
+    trained = cache.run("train", {"seed": ctx.seed}, lambda folder: _train(folder, ctx.seed, ctx.params.sleep))
+    scored = cache.run("score", {"seed": ctx.seed}, lambda _f: {"value": trained.output["value"] * 2}, [trained.key])
+    return [Measurement(metric=ctx.spec.metric.name, value=scored.output["value"])]
+
+
+def _train(folder, seed: int, sleep: float) -> dict:
+    import os
+    import time
+
+    first = not list(folder.glob("attempt-*"))
+    (folder / f"attempt-{os.getpid()}").touch()
+    if first:
+        time.sleep(sleep)
+    return {"value": float(seed + 1)}
+
+
+def _stage_fails(ctx):
+    """A stage that raises wherever it runs."""
+    from experiments.toolkit.stages import StageCache
+
+    def fail(_folder):
+        raise RuntimeError("disk quota exceeded\nwhile writing the model")
+
+    StageCache(ctx.cache_dir, "fake-staged").run("train", {"seed": ctx.seed}, fail)
+    return _per_seed(ctx)
+
+
 per_seed = experiment("fake", FakeParams, _per_seed)
+stage_fails = experiment("fake", FakeParams, _stage_fails)
+staged = experiment("fake", FakeParams, _staged)
 reports = experiment("fake", FakeParams, _reports)
 missing_data = experiment("fake", FakeParams, _missing_data)
 broken = experiment("fake", FakeParams, _broken)

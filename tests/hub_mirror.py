@@ -69,3 +69,44 @@ def xtreme(root: Path, configs: dict[str, list[str]] = XTREME_CONFIGS) -> None:
         for split in splits:
             rows = [{"language": lang, "sentence1": "s"} for lang in ("en", "de", "fr")]
             write_split(root, "google/xtreme", config, split, rows)
+
+
+def squad(n: int, prefix: str = "q") -> list[dict]:
+    """SQuAD-schema rows: the answer is the context's second word."""
+    return [
+        {
+            "id": f"{prefix}{i}",
+            "title": "t",
+            "context": f"Paris is the capital number {i}.",
+            "question": f"What is capital {i}?",
+            "answers": {"text": ["is"], "answer_start": [6]},
+        }
+        for i in range(n)
+    ]
+
+
+FULL_TRAIN_ROWS = {"mnli": 5, "pawsx": 6, "udpos": 7, "squad": 3}
+
+
+def full_path(root: Path) -> None:
+    """The splits a full run of the nine targets needs beyond the pack, each with a count of its own.
+
+    MNLI train (XNLI's training set and the MNLI intermediate task), PAWS-X and UD-POS English
+    train, SQuAD v1.1 train (XQuAD's and MLQA's), TyDiQA dev for Arabic and Bengali (the
+    pack's copies carry no answers), and the English dev items checkpoints are chosen on.
+    """
+    english(root)
+    n = FULL_TRAIN_ROWS
+    write_split(root, "nyu-mll/glue", "mnli", "train", nli(n["mnli"]))
+    pairs = [{"id": i, "sentence1": f"a{i}", "sentence2": f"b{i}", "label": i % 2} for i in range(n["pawsx"])]
+    write_split(root, "google/xtreme", "PAWS-X.en", "train", pairs)
+    tags = [{"tokens": ["The", "cat", f"n{i}"], "pos_tags": ["DET", "NOUN", "NUM"]} for i in range(n["udpos"])]
+    write_split(root, "google/xtreme", "udpos.English", "train", tags)
+    write_split(root, "rajpurkar/squad", "plain_text", "train", squad(n["squad"]))
+    tydi = squad(2, "arabic-") + squad(2, "bengali-") + squad(2, "english-")
+    write_split(root, "google/xtreme", "tydiqa", "validation", tydi)
+    # The English dev items each target's checkpoint is chosen on (its `select` split)
+    write_split(root, "nyu-mll/glue", "mnli", "validation_matched", nli(4))
+    write_split(root, "google/xtreme", "PAWS-X.en", "validation", pairs[:4])
+    write_split(root, "google/xtreme", "udpos.English", "validation", tags[:4])
+    write_split(root, "rajpurkar/squad", "plain_text", "validation", squad(4, "v"))

@@ -109,13 +109,14 @@ def test_ingest_of_a_foreign_file_is_one_line(settings, tmp_path):
     assert missing.exit_code == 2 and "no such file" in missing.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["claims"]])
-def test_cold_commands_do_not_import_torch(args):
+@pytest.mark.parametrize("args", [["--help"], ["claims"], ["verify", "--help"]])
+def test_cold_commands_do_not_import_torch_or_ray(args):
     code = (
         "import sys; from audit.cli import app\n"
         f"try: app({args!r})\nexcept SystemExit: pass\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
         "assert 'transformers' not in sys.modules, 'transformers imported'\n"
+        "assert 'ray' not in sys.modules, 'ray imported'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -167,3 +168,11 @@ def test_verify_takes_every_claim_of_a_report_and_one_way_to_choose(settings, mo
         choose(specs, ["squad-gain"], ["rq-alignment-stability"], False)
     result = invoke(settings, "verify", "--report", "nope", "--profile", "smoke")
     assert result.exit_code == 2 and "no claim comes from report 'nope'" in result.output
+
+
+def test_a_wrong_executor_is_one_line_before_anything_runs(settings):
+    bad = invoke(settings, "verify", "--claim", "mnli-size", "--executor", "slurm")
+    assert bad.exit_code == 2 and "--executor 'slurm' is not one of local, ray" in bad.output
+    stray = invoke(settings, "verify", "--claim", "mnli-size", "--address", "auto")
+    assert stray.exit_code == 2 and "pass it with --executor ray" in stray.output
+    assert "Traceback" not in bad.output + stray.output

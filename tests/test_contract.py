@@ -21,7 +21,8 @@ def specs():
 def test_params_lay_the_profile_over_the_spec_over_the_sizing_over_the_defaults(specs):
     p = params_of(specs["squad-gain"], Profile.MINI)
     assert isinstance(p, TransferParams)
-    assert (p.max_steps, p.batch_size, p.learning_rate) == (48, 16, 2.0e-4)  # the spec's mini override
+    assert (p.batch_size, p.max_languages) == (16, 4)  # the spec's mini override
+    assert (p.max_steps, p.learning_rate) == (100, None)  # defaults: tasks.yaml's mini schedule sets them per task
     assert p.intermediate == ["squad_v2"]  # the spec's own params
     assert p.warmup_ratio is None and p.precision == "auto"  # defaults, not yet decided
     full = params_of(specs["squad-gain"], Profile.FULL)
@@ -41,7 +42,8 @@ def test_evaluation_is_sized_like_training_unless_a_spec_says():
 def test_given_holds_only_what_was_set_so_stage_specs_hash_what_was_asked(specs):
     given = params_of(specs["squad-gain"], Profile.MINI).given()
     assert "warmup_ratio" not in given and "epochs" not in given  # nobody set them
-    assert given["examples"] == 768 and given["compare"] == "no-intermediate"
+    assert given["examples"] is None and given["compare"] == "no-intermediate"  # GIVEN: set even when unset
+    assert given["max_languages"] == 4  # the spec's mini params
 
 
 def test_a_misspelt_param_is_one_line_naming_the_claim_and_field(specs):
@@ -82,7 +84,8 @@ def test_the_stability_hypothesis_is_typed(specs):
 
 def test_the_view_says_where_each_value_came_from_and_what_auto_became(specs):
     view = params_view(specs["squad-gain"], Profile.MINI)
-    assert view.origins["max_steps"] == "spec, profiles.mini"
+    assert view.origins["max_languages"] == "spec, profiles.mini"
+    assert view.origins["max_steps"] == "default"  # tasks.yaml's mini schedule sets each task's
     assert view.origins["intermediate"] == "spec"
     assert view.origins["warmup_ratio"] == "default"
     assert view.params.threads == 1 and "'auto' decided on this machine" in view.origins["threads"]
@@ -103,8 +106,9 @@ def test_audit_show_prints_the_resolved_params_at_a_profile(settings):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Params of xtreme-transfer at mini" in out
-    for text in ("max_steps", "48", "learning_rate", "0.0002", "spec, profiles.mini", "decided on this"):
+    for text in ("max_steps", "max_languages", "learning_rate", "spec, profiles.mini", "decided on this"):
         assert text in out
+    assert "5e-05" in out and "150" in out  # each task's stage: tasks.yaml's mini schedule
     assert "What each task's training stage runs with at mini" in out
 
 

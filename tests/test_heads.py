@@ -129,3 +129,32 @@ def test_a_handed_over_encoder_gets_a_head_of_its_own_size(world, tmp_path):
     models.save_encoder(nli, models.load_tokenizer(enc), tmp_path / "after-mnli")
     assert models.with_head(tmp_path / "after-mnli", "question-answering").qa_outputs.out_features == 2
     assert models.with_head(tmp_path / "after-mnli", "multiple-choice").classifier.out_features == 1
+
+
+@pytest.mark.parametrize("task_name", ["xnli", "panx", "xquad"])
+def test_dev_based_selection_keeps_the_best_checkpoint_on_held_out_items(world, tmp_path, task_name):
+    """The full profile's checkpoint selection (jiant's): scored every 2 steps here, the best one kept."""
+    import json
+
+    from audit.profiles import Profile
+    from experiments.pipeline import Pipeline
+    from experiments.toolkit.stages import StageCache
+    from tests.test_full_routing import Ctx as RunCtx
+    from tests.tiny import transfer_params
+
+    ctx, enc = world
+    task, tok = get(task_name), models.load_tokenizer(enc)
+    pipe = Pipeline(RunCtx(ctx.data_dir, Profile.SMOKE), transfer_params(max_length=64), StageCache(tmp_path, "c"))
+    rows = load_records(task, "train", "en", ctx)[:16]
+    ds, config = pipe.encode(task, tok, rows)
+    select = pipe.encode(task, tok, load_records(task, "dev", "en", ctx)[:8])[0]
+    model = models.with_head(enc, task.head, **config)
+    params = {**PARAMS, "max_steps": 6, "select_every": 2, "select_items": 8, "select_patience": 30}
+    steps = fit(model, tok, ds, features.collator(task.head, tok), tmp_path, params, 0, select).run
+    [last] = sorted((tmp_path / "trainer").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1:]
+    state = json.loads((last / "trainer_state.json").read_text())
+    scores = {e["step"]: e["eval_accuracy"] for e in state["log_history"] if "eval_accuracy" in e}
+    assert steps == 6 and sorted(scores) == [2, 4, 6]
+    best = max(scores.values())
+    assert state["best_metric"] == best
+    assert state["best_model_checkpoint"].endswith(f"checkpoint-{min(s for s, v in scores.items() if v == best)}")

@@ -79,3 +79,41 @@ def test_a_plan_says_when_the_profiles_model_cannot_answer_the_claim(tmp_path):
     plan = plan_claim(load_all(CLAIMS)["retrieval-gain"], Profile.MINI, 2, settings)
     assert plan.stopped == RunStatus.NOT_APPLICABLE and plan.unverifiable is None and not plan.stages
     assert plan.why.startswith("bucc, tatoeba at mini: multilingual-e5-small is trained contrastively")
+
+
+def test_a_full_plan_counts_each_trainings_tokens_from_the_hubs_sizes_and_jiants_schedule(full_plan):
+    from experiments.tasks import get
+
+    xnli = next(s for s in full_plan.stages if (s.seed, s.arm, s.task) == (0, "baseline", "xnli"))
+    settings = get("xnli").profiles["full"]
+    assert xnli.tokens == settings["epochs"] * get("xnli").train_examples * settings["max_length"]
+    assert all(s.tokens is None for s in full_plan.stages if s.stage == "score")
+
+
+def test_the_cost_counts_a_shared_stage_once_and_needs_a_measured_throughput(full_plan, monkeypatch):
+    from audit import plan as planning
+    from experiments import cost
+
+    once = planning.cost([full_plan])
+    assert planning.cost([full_plan, full_plan]).tokens == once.tokens > 0
+    assert once.estimates == [] and "xlm-roberta-large at length 256" in once.unmeasured
+    rows = (
+        cost.Throughput("xlm-roberta-large", 256, "gpu X", 1000.0, "a test row"),
+        cost.Throughput("xlm-roberta-large", 384, "gpu X", 500.0, "a test row"),
+    )
+    monkeypatch.setattr(cost, "throughputs", lambda: rows)
+    [estimate] = planning.cost([full_plan]).estimates
+    by_length = {n: sum(s.tokens for s in full_plan.stages if s.tokens and s.length == n) for n in (256, 384)}
+    assert estimate.hours == pytest.approx((by_length[256] / 1000 + by_length[384] / 500) / 3600)
+
+
+def test_plan_all_lists_every_planned_claim_and_what_it_costs(tmp_path, monkeypatch):
+    if not (SHARED / "data").is_dir():
+        pytest.skip("data pack not found")
+    monkeypatch.setenv("AUDIT_DATA_DIR", str(SHARED / "data"))
+    monkeypatch.setenv("COLUMNS", "250")
+    out = CliRunner().invoke(app, ["--store", str(tmp_path / "a.duckdb"), "plan", "--all", "--seeds", "1"])
+    assert out.exit_code == 0, out.output
+    assert "mnli-gain at mini fidelity" in out.output and "anli-plus-size: its experiment lists no stages" in out.output
+    assert "padded tokens (each shared stage once; scoring not counted)" in out.output
+    assert "hours of one core of a 2-core AMD EPYC VM" in out.output  # the measured row for e5-small at length 64

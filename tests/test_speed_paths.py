@@ -29,8 +29,31 @@ def test_auto_precision_resolves_to_a_concrete_one():
     assert training.resolve_precision("bf16") == "bf16"
 
 
+@pytest.mark.parametrize(
+    ("bf16_native", "capability", "chosen"),
+    [(True, (9, 0), "bf16"), (False, (7, 5), "fp16"), (False, (6, 0), "fp32")],
+)
+def test_a_gpu_gets_native_bf16_else_loss_scaled_fp16_where_it_has_fp16_tensor_cores(
+    monkeypatch, bf16_native, capability, chosen
+):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: bf16_native)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    assert training.resolve_precision("auto") == chosen
+
+
+def test_fp16_without_a_gpu_is_a_one_line_usage_error(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(AuditError, match="precision 'fp16' needs a CUDA GPU"):
+        training.resolve_precision("fp16")
+
+
 def test_an_unknown_precision_is_a_one_line_usage_error():
-    with pytest.raises(AuditError, match="precision 'fp8' is not one of auto, bf16, fp32"):
+    with pytest.raises(AuditError, match="precision 'fp8' is not one of auto, bf16, fp16, fp32"):
         training.resolve_precision("fp8")
 
 

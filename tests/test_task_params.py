@@ -47,3 +47,25 @@ def test_mini_gives_multiple_choice_as_many_sequences_a_step_as_the_other_tasks(
     mini, smoke = _pipe(Profile.MINI), _pipe(Profile.SMOKE)
     assert [mini.task_params(get(t))["batch_size"] for t in ("hellaswag", "cosmosqa", "mnli")] == [4, 4, 16]
     assert smoke.task_params(get("hellaswag"))["batch_size"] == 16  # no smoke settings: the claim's own
+
+
+def test_mini_trains_every_arm_on_one_schedule_fixed_in_advance():
+    from experiments.tasks import schedule
+
+    pipe = _pipe(Profile.MINI)  # the claim asks for 48 steps at 1e-5
+    for name in ("mnli", "hellaswag", "squad_v1", "xnli", "panx", "tydiqa"):
+        task = get(name)
+        taken = pipe.task_params(task)
+        assert {k: taken[k] for k in schedule("mini", task.role)} == schedule("mini", task.role)
+        assert (taken["max_steps"], taken["learning_rate"]) != (48, 1e-5)
+    assert schedule("mini", "intermediate") == schedule("mini", "target")  # tuned on the reference arm, for all
+
+
+def test_a_tasks_own_evaluation_size_wins_and_enters_its_stage_keys():
+    pipe = _pipe(Profile.MINI)
+    panx, xnli = get("panx"), get("xnli")
+    cap = panx.profiles["mini"]["eval_examples"]
+    assert pipe.setting(panx, "eval_examples") == cap and pipe.setting(xnli, "eval_examples") is None
+    assert pipe.score_spec(panx, "de")["eval_examples"] == cap
+    assert pipe.target_spec(panx)["eval_examples"] == cap and pipe.target_spec(xnli)["eval_examples"] is None
+    assert _pipe(Profile.SMOKE).setting(panx, "eval_examples") is None  # mini's cap only

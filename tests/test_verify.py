@@ -11,13 +11,13 @@ from audit.verdict import Status
 from audit.verify import verify
 
 
-def bind(monkeypatch, settings, claim_id, fn, **params):
-    """Point a curated claim at a fake experiment with the given params."""
-    monkeypatch.setitem(experiments.EXPERIMENTS.entries, "fake", f"tests.fake_experiments:{fn}")
+def bind(monkeypatch, settings, claim_id, fn, name="fake", **params):
+    """Point a curated claim at a fake experiment (registered as ``name``) with the given params."""
+    monkeypatch.setitem(experiments.EXPERIMENTS.entries, name, f"tests.fake_experiments:{fn}")
     path = next(settings.claims_dir.glob(f"*/{claim_id}.yaml"))
     data = yaml.safe_load(path.read_text())
-    data["experiment"]["name"] = "fake"
-    data["experiment"]["params"]["values"] = params.get("values", [0])
+    data["experiment"]["name"] = name
+    data["experiment"]["params"].update({"values": [0], **params})
     path.write_text(yaml.safe_dump(data))
     return load_all(settings.claims_dir)[claim_id]
 

@@ -13,6 +13,9 @@ worker or claim computed it first.
 interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
 work that keeps checkpoints there (the HF Trainer) resumes from the last one.
 
+An executor may let a process compute only some stages (``audit.scheduling``): a stage it may
+not compute raises ``StageNeeded`` instead, and the executor runs it elsewhere.
+
 Worker processes share the cache (``audit.workers``). A stage is computed under a file
 lock in its folder: a second process that needs it meanwhile waits, then reads it back.
 """
@@ -30,7 +33,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from audit import determinism, progress
+from audit import determinism, progress, scheduling
 from audit.files import write_text_atomic
 from audit.provenance import code_hash, file_fingerprint
 
@@ -99,6 +102,8 @@ class StageCache:
         folder = self.root / key
         done = folder / DONE
         if not done.is_file():
+            if not scheduling.may_compute(key):  # an executor schedules it (audit.scheduling)
+                raise scheduling.StageNeeded(key, stage_label(name, spec))
             folder.mkdir(parents=True, exist_ok=True)
             with FileLock(folder / LOCK):
                 if not done.is_file():  # no other process finished it while this one waited

@@ -1,0 +1,104 @@
+"""``audit verify --executor ray``: stages as Ray tasks on a local cluster, one store writer, retries, resume.
+
+One local Ray (2 CPUs, no dashboard) serves every test here. The workers find ``tests``
+through PYTHONPATH, as a cluster's nodes find the installed package.
+"""
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from audit import ray_executor
+from audit.profiles import Profile
+from audit.records import RunStatus, read_records
+from audit.store import Store
+from audit.verify import verify
+from audit.workers import Executor
+from tests.test_verify import bind
+
+ray = pytest.importorskip("ray")
+RAY = Executor(kind="ray")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster():
+    env = {"PYTHONPATH": str(ROOT), **{k: os.environ[k] for k in ray_executor.ENV if k in os.environ}}
+    ray.init(num_cpus=2, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+# What a process computed rather than what was measured: on Ray the driver's last pass computes nothing.
+BOOKKEEPING = {"train_steps", "stages_cached", "stages_run"}
+
+
+def measured(settings) -> list:
+    records = read_records(settings.records_dir)
+    return [sorted((m.metric, m.value) for m in r.measurements if m.metric not in BOOKKEEPING) for r in records]
+
+
+def stage_keys(settings) -> set[str]:
+    return {p.parent.name for p in settings.stages_dir.glob("*/stage.json")}
+
+
+def test_smoke_gives_the_verdicts_and_stage_keys_of_the_local_executor(settings, data_pack, tmp_path):
+    from audit.claims import load_all
+
+    here = settings.__class__(settings.store, settings.claims_dir, data_pack)
+    spec = load_all(settings.claims_dir)["mnli-gain"]
+    local = verify([spec], Profile.SMOKE, 1, here)
+    on_ray = here.__class__(tmp_path / "ray" / "audit.duckdb", here.claims_dir, data_pack)
+    remote = verify([spec], Profile.SMOKE, 1, on_ray, executor=RAY)
+    assert [(v.status, v.mean) for v in remote] == [(v.status, v.mean) for v in local]
+    assert stage_keys(on_ray) == stage_keys(here) and stage_keys(here)
+    assert measured(on_ray) == measured(here)
+
+
+def test_a_killed_worker_is_retried_and_the_store_is_complete_once(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "staged", sleep=5.0)
+    killed = []
+    killer = threading.Thread(target=_kill_first_attempt, args=(settings.stages_dir, killed), daemon=True)
+    killer.start()
+    [v] = verify([spec], Profile.FULL, 2, settings, executor=RAY)
+    killer.join(timeout=5)
+    assert killed, "no stage attempt was seen to kill"
+    assert len(list(settings.stages_dir.glob("*/attempt-*"))) == 3  # one seed's twice (killed, retried), the other once
+    assert v.n == 2 and v.mean == pytest.approx(3.0)  # seeds 0 and 1 measure 2 and 4
+    with Store(settings.store) as store:
+        assert store.count("runs") == 2  # one record per (claim, seed): the retry left no duplicate
+
+
+def test_a_second_run_executes_no_stage(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "staged", sleep=0.0)
+    first = ray_executor.run_all([(spec, 0), (spec, 1)], Profile.MINI, settings, None)
+    again = ray_executor.run_all([(spec, 0), (spec, 1)], Profile.MINI, settings, None)
+    assert len(first.stages_run) == 4 and first.records == 2
+    assert again.stages_run == [] and again.records == 2
+
+
+def test_a_failed_stage_is_one_line_and_the_other_runs_are_kept(monkeypatch, settings):
+    failing = bind(monkeypatch, settings, "squad-gain", "stage_fails")
+    fine = bind(monkeypatch, settings, "mnli-gain", "per_seed", name="fake-ok", values=[1.0])
+    verify([failing, fine], Profile.FULL, 1, settings, executor=RAY)
+    records = {r.claim_id: r for r in read_records(settings.records_dir)}
+    assert records["mnli-gain"].status == RunStatus.OK
+    assert records["squad-gain"].status == RunStatus.FAILED
+    assert records["squad-gain"].error.startswith("stage train (")
+    assert "failed on Ray: RuntimeError: disk quota exceeded / while writing the model" in records["squad-gain"].error
+    assert "\n" not in records["squad-gain"].error
+
+
+def _kill_first_attempt(stages: Path, killed: list, timeout: float = 60) -> None:
+    """Kill (SIGKILL) the process of the first training attempt seen, as a lost node would."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not killed:
+        for mark in stages.glob("*/attempt-*"):
+            os.kill(int(mark.name.split("-")[1]), signal.SIGKILL)
+            killed.append(mark)
+            return
+        time.sleep(0.05)
