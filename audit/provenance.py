@@ -11,7 +11,7 @@ import os
 import platform
 import subprocess
 import sys
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -131,8 +131,16 @@ def code_files(folder: Path) -> list[Path]:
     return sorted(files)
 
 
-def _core_imports(path: Path) -> set[Path]:
-    """The files of the ``audit`` modules one Python file imports."""
+def _core_imports(path: Path) -> frozenset[Path]:
+    """The files of the ``audit`` modules one Python file imports (parsed again only when the file changes)."""
+    stat = path.stat()
+    return _imports_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _imports_of(path: Path, mtime_ns: int, size: int) -> frozenset[Path]:
+    # Keyed by the file's modification time and size: a run that hashes the code again (each pass
+    # of the Ray driver, each run in a long process) re-reads the bytes but parses only what changed.
     import ast
 
     names: set[str] = set()
@@ -143,7 +151,7 @@ def _core_imports(path: Path) -> set[Path]:
             names.add(node.module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
     core = Path(__file__).parent
-    return {f for n in names if n == "audit" or n.startswith("audit.") for f in [_module_file(core, n)] if f}
+    return frozenset(f for n in names if n == "audit" or n.startswith("audit.") for f in [_module_file(core, n)] if f)
 
 
 def _module_file(core: Path, name: str) -> Path | None:

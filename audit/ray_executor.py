@@ -91,6 +91,7 @@ class _Driver:
         self.inflight: dict[str, Any] = {}  # stage key -> ObjectRef
         self.labels: dict[str, str] = {}
         self.waiting: dict[str, list[int]] = {}  # stage key -> the runs waiting on it
+        self.attempted: set[str] = set()  # stages a task ran; one it did not keep is the driver's to meet
         self.outcome = Outcome()
         resources = _resources(ray, profile)
         self.remote = ray.remote(_stage_task).options(
@@ -108,7 +109,7 @@ class _Driver:
 
     def advance(self, i: int, failed: str | None = None) -> None:
         """Take run ``i`` as far as the cache holds; submit (or join) the stage it stops at."""
-        need = self.pass_(i, failed)
+        need = self.step(i, failed)
         if need is None:
             return
         if why := self.outcome.failed_stages.get(need.key):  # it failed for another run already
@@ -123,13 +124,16 @@ class _Driver:
             self.show()
         self.waiting.setdefault(need.key, []).append(i)
 
-    def pass_(self, i: int, failed: str | None) -> StageNeeded | None:
+    def step(self, i: int, failed: str | None) -> StageNeeded | None:
+        """One pass of run ``i`` here (computing only stages a task ran without keeping): its record, or its stop."""
         from audit.runner import run_once
 
         spec, seed = self.jobs[i]
         before = reporting.install(None)  # a pass that stops at a missing stage is not a run ending
         try:
-            with only(set()):
+            # A stage a task ran but did not keep raised an outcome there (a language without data,
+            # say): this pass meets it itself, as a local run would, instead of submitting it again.
+            with only(self.attempted):
                 run_once(spec, self.profile, seed, self.settings, self.entries[i], failed=failed)
         except StageNeeded as need:
             return need
@@ -145,6 +149,7 @@ class _Driver:
         [done], _ = self.ray.wait(refs, num_returns=1)
         key = next(k for k, ref in self.inflight.items() if ref == done)
         del self.inflight[key]
+        self.attempted.add(key)
         runs = self.waiting.pop(key, [])
         self.show()
         try:

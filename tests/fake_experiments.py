@@ -127,7 +127,25 @@ def _stage_fails(ctx):
     return _per_seed(ctx)
 
 
+def _skips_a_language(ctx):
+    """A scoring stage that is Unverifiable wherever it runs (no data for 'xx'), skipped as runs skip a language."""
+    import contextlib
+
+    from experiments.toolkit.stages import StageCache
+
+    cache = StageCache(ctx.cache_dir, "fake-staged")
+
+    def missing(_folder):
+        raise Unverifiable("no data for 'xx'")
+
+    with contextlib.suppress(Unverifiable):
+        cache.run("score", {"lang": "xx", "seed": ctx.seed}, missing)
+    scored = cache.run("score", {"lang": "de", "seed": ctx.seed}, lambda _f: {"value": 1.0})
+    return [Measurement(metric=ctx.spec.metric.name, value=scored.output["value"])]
+
+
 per_seed = experiment("fake", FakeParams, _per_seed)
+skips_a_language = experiment("fake", FakeParams, _skips_a_language)
 stage_fails = experiment("fake", FakeParams, _stage_fails)
 staged = experiment("fake", FakeParams, _staged)
 reports = experiment("fake", FakeParams, _reports)

@@ -81,6 +81,14 @@ def test_a_second_run_executes_no_stage(monkeypatch, settings):
     assert again.stages_run == [] and again.records == 2
 
 
+def test_a_stage_that_is_unverifiable_wherever_it_runs_is_met_once_not_resubmitted(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "skips_a_language")
+    done = ray_executor.run_all([(spec, 0)], Profile.MINI, settings, None)
+    assert done.records == 1 and len(done.stages_run) == 2  # the 'xx' stage once (the driver met it again), 'de'
+    [record] = read_records(settings.records_dir)
+    assert record.status == RunStatus.OK and record.measurements[0].value == 1.0
+
+
 def test_a_failed_stage_is_one_line_and_the_other_runs_are_kept(monkeypatch, settings):
     failing = bind(monkeypatch, settings, "squad-gain", "stage_fails")
     fine = bind(monkeypatch, settings, "mnli-gain", "per_seed", name="fake-ok", values=[1.0])
