@@ -58,10 +58,6 @@ class ClaimPlan(BaseModel):
     def to_run(self) -> int:
         return sum(s.count - s.cached for s in self.stages)
 
-    @property
-    def tokens_to_run(self) -> float:
-        return sum(s.tokens_to_run for s in self.stages)
-
 
 def planner(name: str):
     import experiments
