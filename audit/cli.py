@@ -159,6 +159,15 @@ def verify_cmd(
     address: Annotated[
         str | None, typer.Option(help="With --executor ray: the cluster ('auto': this node's); unset: a local Ray.")
     ] = None,
+    gpus_per_stage: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="GPUs each training stage spreads over (DDP through torchrun); a worker per group. "
+            "The count is part of each training stage's key.",
+        ),
+    ] = 1,
 ) -> None:
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.render import calibration_table, verdict_table
@@ -167,10 +176,11 @@ def verify_cmd(
     from audit.workers import default_jobs, executor_of
 
     settings = _settings(ctx)
-    how = executor_of(executor, address)
+    how = executor_of(executor, address, gpus_per_stage)
+    workers = jobs or default_jobs(profile, gpus_per_stage)
     with RunBars(_console(stderr=True)) as bars:
         verdicts, cal = select_and_verify(
-            settings, claim or [], all_claims, profile, seeds, bars, jobs or default_jobs(profile), report or [], how
+            settings, claim or [], all_claims, profile, seeds, bars, workers, report or [], how
         )
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))

@@ -40,15 +40,23 @@ class Executor(BaseModel):
 
     kind: Literal["local", "ray"] = "local"
     address: str | None = None  # ray: a cluster's address ('auto': the one this node belongs to); unset: a local one
+    gpus_per_stage: int = 1  # local: a worker's training stages run DDP over this many GPUs
 
 
-def executor_of(kind: str, address: str | None) -> Executor:
+def executor_of(kind: str, address: str | None, gpus_per_stage: int = 1) -> Executor:
     """The CLI's choice as an Executor; a wrong one is one line, before anything runs."""
     if kind not in ("local", "ray"):
         raise AuditError(f"--executor '{kind}' is not one of local, ray")
     if address and kind != "ray":
         raise AuditError("--address names a Ray cluster; pass it with --executor ray")
-    return Executor(kind=kind, address=address)
+    if gpus_per_stage > 1 and kind == "ray":
+        raise AuditError("--gpus-per-stage runs with the local executor only; on Ray each stage takes one GPU")
+    from audit import gpus
+
+    if gpus_per_stage > 1 and gpus.groups(gpus_per_stage) == 0:
+        found = len(gpus.visible())
+        raise AuditError(f"--gpus-per-stage {gpus_per_stage}: this machine has {found} GPUs; ask for at most {found}")
+    return Executor(kind=kind, address=address, gpus_per_stage=gpus_per_stage)
 
 
 def execute(jobs: list[Job], profile: Profile, settings: Settings, workers: int, progress, executor: Executor) -> None:
@@ -58,7 +66,7 @@ def execute(jobs: list[Job], profile: Profile, settings: Settings, workers: int,
 
         ray_executor.run_all(jobs, profile, settings, executor.address, progress)
     else:
-        run_all(jobs, profile, settings, workers, progress)
+        run_all(jobs, profile, settings, workers, progress, executor.gpus_per_stage)
 
 
 def entry_of(spec: ClaimSpec) -> str:
@@ -73,10 +81,18 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int = 1, progress: Progress | None = None):
+def run_all(
+    jobs: list[Job],
+    profile: Profile,
+    settings: Settings,
+    workers: int = 1,
+    progress: Progress | None = None,
+    gpus_per_stage: int = 1,
+):
     """Run every (spec, seed); each run leaves its record in ``settings.records_dir``.
 
     ``progress`` gets every ``audit.progress.Event``, in this process, from the workers too.
+    Each process gets a group of ``gpus_per_stage`` GPUs (``audit.gpus``).
     """
     from audit import gpus
     from audit import progress as reporting
@@ -85,7 +101,7 @@ def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int 
     if progress:
         progress(reporting.Event("runs", "main", total=len(jobs)))
     if workers <= 1 or len(jobs) <= 1:
-        gpus.pin(next(iter(gpus.visible()), None))
+        gpus.pin(gpus.assign(1, gpus.visible(), gpus_per_stage)[0])
         before = reporting.install(reporting.CallbackReporter(progress) if progress else None)
         try:
             for spec, seed in jobs:
@@ -93,10 +109,10 @@ def run_all(jobs: list[Job], profile: Profile, settings: Settings, workers: int 
         finally:
             reporting.install(before)
         return
-    _pool(jobs, profile, settings, min(workers, len(jobs)), progress)
+    _pool(jobs, profile, settings, min(workers, len(jobs)), progress, gpus_per_stage)
 
 
-def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, progress: Progress | None) -> None:
+def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, progress, per_stage: int) -> None:
     import multiprocessing
 
     from audit import gpus
@@ -105,7 +121,7 @@ def _pool(jobs: list[Job], profile: Profile, settings: Settings, workers: int, p
     # spawn, not fork: a forked child would inherit the parent's torch and DuckDB state.
     context = multiprocessing.get_context("spawn")
     devices, names = context.Queue(), context.Queue()  # each worker takes one GPU and one name as it starts
-    for n, gpu in enumerate(gpus.assign(workers, gpus.visible()), start=1):
+    for n, gpu in enumerate(gpus.assign(workers, gpus.visible(), per_stage), start=1):
         devices.put(gpu)
         names.put(f"worker {n}")
     events = context.Queue() if progress else None
@@ -159,13 +175,13 @@ def _start(threads: int, parent: int, devices, names, events) -> None:
     die_with_parent(parent)
 
 
-def default_jobs(profile: Profile) -> int:
-    """At full fidelity one worker per GPU (where there are GPUs), else one per core."""
+def default_jobs(profile: Profile, gpus_per_stage: int = 1) -> int:
+    """At full fidelity one worker per group of GPUs (where there are GPUs), else one per core."""
     if profile == Profile.FULL:
         from audit import gpus
 
-        if found := gpus.visible():
-            return len(found)
+        if found := gpus.groups(gpus_per_stage):
+            return found
     return cores()
 
 

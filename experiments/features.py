@@ -8,6 +8,7 @@ Extractive QA lives in ``experiments.qa``.
 from __future__ import annotations
 
 IGNORE = -100
+MLM_PROBABILITY = 0.15  # BERT's masking rate, as in XLM-R's pre-training
 
 
 def dataset(records: list[dict]):
@@ -85,4 +86,6 @@ def collator(head: str, tok):
         return transformers.DataCollatorForMultipleChoice(tok)
     if head == "token-classification":
         return transformers.DataCollatorForTokenClassification(tok)
+    if head == "masked-lm":
+        return transformers.DataCollatorForLanguageModeling(tok, mlm=True, mlm_probability=MLM_PROBABILITY)
     return transformers.DataCollatorWithPadding(tok)

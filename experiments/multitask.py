@@ -16,7 +16,9 @@ How the mix is built:
 
 The Trainer drives it through a one-batch-per-item dataset and an unwrapping collator,
 so no training loop is written here. Checkpoints store each shared tensor once, and
-resuming loads them back non-strictly into the shared modules.
+resuming loads them back non-strictly into the shared modules. Under DDP each one-task
+batch is split over the processes (``experiments.distributed``), so every row of a batch
+carries its task's tag.
 """
 
 from __future__ import annotations
@@ -30,9 +32,8 @@ import torch
 from audit import determinism
 
 MLM = "mlm"  # the masked-LM head's name in a mix
-MLM_PROBABILITY = 0.15  # BERT's masking rate, as in XLM-R's pre-training
 # One pre-collated batch per item; the batches already hold only what their head takes.
-TRAINER_PARAMS = {"batch_size": 1, "remove_unused_columns": False}
+TRAINER_PARAMS = {"batch_size": 1, "remove_unused_columns": False, "pre_collated": True}
 
 
 class MultiTask(torch.nn.Module):
@@ -49,6 +50,7 @@ class MultiTask(torch.nn.Module):
         shared = (pooled or [first.base_model])[0]
         for head in heads.values():
             setattr(head, head.base_model_prefix, shared)
+            head.tie_weights()  # a masked-LM decoder is XLM-R's input embeddings: now the shared ones
         self.names = list(heads)
         self.heads = torch.nn.ModuleDict(heads)
         self.config = first.config  # the Trainer reads a few settings from here
@@ -114,33 +116,42 @@ def unwrap(items: list[dict]) -> dict:
     return batch
 
 
-def batches(task_index: int, features, collator, head, batch_size: int, seed: int) -> list[dict]:
+def batches(task_index: int, features, collator, head, batch_size: int, seed: int, processes: int = 1) -> list[dict]:
     """One task's examples, shuffled with the run's seed and collated into tagged batches.
 
     Columns the head does not take (QA's offsets and ids) are dropped here, as the Trainer
-    would drop them from a ``datasets.Dataset``.
+    would drop them from a ``datasets.Dataset``. Over several DDP processes, the last batch
+    is completed with the task's first rows to a multiple of their number, so every batch
+    splits evenly (as accelerate completes an epoch's last batch).
     """
     keep = set(inspect.signature(head.forward).parameters)
     rows = [{k: v for k, v in features[i].items() if k in keep} for i in range(len(features))]
     determinism.rng(seed).shuffle(rows)
+    short = -len(rows) % batch_size % processes  # rows the last batch lacks (batch_size splits evenly)
+    rows += (rows * processes)[:short]
     determinism.seed_all(seed)  # MLM masks are drawn while collating
     out = []
     for start in range(0, len(rows), batch_size):
         batch = collator(rows[start : start + batch_size])
-        out.append({**batch, "task": torch.tensor([task_index])})
+        out.append({**batch, "task": torch.full((len(batch["input_ids"]),), task_index)})
     return out
+
+
+def mixed(model: MultiTask, tok, parts: list, seed: int, processes: int = 1) -> Batches:
+    """Every part's tagged batches (``distributed.Part``: features, head kind, batch size), in one dataset."""
+    from experiments import features
+
+    out = []
+    for i, (part, head) in enumerate(zip(parts, model.heads.values(), strict=True)):
+        collator = features.collator(part.head, tok)
+        out += batches(i, part.features, collator, head, part.batch_size, seed, processes)
+    return Batches(out)
 
 
 def mlm_features(tok, sentences: list[str], max_length: int):
     from experiments.features import tokenized
 
     return tokenized([{"text": s} for s in sentences], lambda b: tok(b["text"], truncation=True, max_length=max_length))
-
-
-def mlm_collator(tok):
-    from transformers import DataCollatorForLanguageModeling
-
-    return DataCollatorForLanguageModeling(tok, mlm=True, mlm_probability=MLM_PROBABILITY)
 
 
 def mlm_corpus(ctx, params) -> list[str]:
@@ -167,30 +178,25 @@ def mlm_corpus(ctx, params) -> list[str]:
 
 def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
     """Phase 1 on a mix: the heads, the mixed batches, one Trainer run; keeps the encoder only."""
-    from experiments import features, models
-    from experiments.training import fit
+    from experiments import distributed, models
 
     tok, seed = models.load_tokenizer(base.source), pipe.ctx.seed
-    heads, parts, examples, sizes = {}, [], {}, []
+    heads, parts, examples = {}, [], {}
     for task in tasks:
         rows = pipe.records(task, "train", "en")
         ds, config = pipe.encode(task, tok, rows)
         heads[task.name], examples[task.name] = pipe.load(base.source, task.head, **config), len(rows)
-        parts.append((ds, features.collator(task.head, tok)))
-        sizes.append(pipe.task_params(task)["batch_size"])  # each task's batches, as it trains alone
+        # each task's batches, as it trains alone
+        parts.append(distributed.Part(ds, task.head, pipe.task_params(task)["batch_size"]))
     if mlm:
         sentences = mlm_corpus(pipe.ctx, pipe.params)
         heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
-        parts.append((mlm_features(tok, sentences, pipe.params.max_length), mlm_collator(tok)))
-        sizes.append(pipe.params.batch_size)
+        text = mlm_features(tok, sentences, pipe.params.max_length)
+        parts.append(distributed.Part(text, "masked-lm", pipe.params.batch_size))
     model = MultiTask(heads)
     pipe.freeze(model)
-    data = [
-        b
-        for i, ((ds, coll), head, size) in enumerate(zip(parts, heads.values(), sizes, strict=True))
-        for b in batches(i, ds, coll, head, size, seed)
-    ]
-    done = fit(model, tok, Batches(data), unwrap, folder, {**pipe.role_params("intermediate"), **TRAINER_PARAMS}, seed)
+    params = {**pipe.role_params("intermediate"), **TRAINER_PARAMS}
+    done = distributed.train(model, tok, parts, folder, params, seed)
     pipe.steps += done.run
     shutil.rmtree(folder / "trainer", ignore_errors=True)
     models.save_encoder(model, tok, folder / "model")

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from audit import progress
 from audit.contract import Cell, Item, NotApplicable, RunContext, Unverifiable
-from experiments import evaluation, features, models, qa, retrieval
+from experiments import distributed, evaluation, features, models, qa, retrieval
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry
 from experiments.toolkit.stages import StageCache, versions
-from experiments.training import fit
 from experiments.transfer_params import EVAL_SIZE, SMOKE_MODEL, TransferParams, role_settings, task_settings
 
 ENGLISH = {"en", "eng"}
@@ -291,8 +290,8 @@ class Pipeline:
         ds, config = self.encode(task, tok, rows)
         model = self.freeze(self.load(enc.source, task.head, **config))
         select = self.selection(task, tok, config) if self.task_params(task).get("select_every") else None
-        collator = features.collator(task.head, tok)
-        done = fit(model, tok, ds, collator, folder, self.task_params(task), self.ctx.seed, select)
+        params = {**self.task_params(task), "select_metric": task.metric}  # how a checkpoint is chosen
+        done = distributed.train(model, tok, [distributed.Part(ds, task.head)], folder, params, self.ctx.seed, select)
         self.steps += done.run
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption
         chosen = {} if select is None else {"select_items": len(select)}

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import shutil
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from audit.errors import AuditError
+from experiments import selection
 
 DEFAULTS = {"learning_rate": 1e-5, "warmup_ratio": 0.1, "batch_size": 8, "max_steps": 100, "save_steps": 50}
 
@@ -87,6 +89,27 @@ def resolve_attention(requested: str = "auto") -> str:
     return "sdpa" if torch.cuda.is_available() else "eager"
 
 
+def resolve_processes(requested: int | str = "auto") -> int:
+    """'auto' becomes the number of GPUs a stage of this process may use (``--gpus-per-stage``), or 1.
+
+    An explicit count runs that many DDP processes: on GPUs it must not exceed the stage's
+    group; without GPUs they share the CPU (gloo), which is how the tests run DDP.
+    """
+    from audit import gpus
+
+    group = gpus.stage_group()
+    if requested == "auto":
+        return max(1, len(group))
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
+        raise AuditError(f"ddp_processes '{requested}' is not 'auto' or a positive integer; fix the claim's params")
+    if group and requested > len(group):
+        raise AuditError(
+            f"ddp_processes {requested} needs {requested} GPUs a stage; this process has {len(group)}: "
+            f"run with --gpus-per-stage {requested}"
+        )
+    return requested
+
+
 CHECKPOINTING_BELOW_GIB = 40  # GPUs smaller than this recompute activations (see the module docstring)
 
 
@@ -140,6 +163,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
         _selection(p) if selecting else {"save_strategy": save, "save_steps": p["save_steps"], "save_total_limit": 1}
     )
     return TrainingArguments(
+        **_distributed(p),
         output_dir=str(folder / "trainer"),
         per_device_train_batch_size=p["batch_size"],
         gradient_accumulation_steps=p.get("grad_accumulation", 1),
@@ -147,6 +171,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
         max_grad_norm=1.0,
         per_device_eval_batch_size=max(p["batch_size"], 32),
         learning_rate=p["learning_rate"],
+        optim=p.get("optim", "adamw_torch"),  # the Trainer's default and jiant's; tests may use plain SGD
         warmup_steps=p["warmup_ratio"],
         **saving,
         # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.
@@ -165,12 +190,29 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
     )
 
 
+def _distributed(p: dict[str, Any]) -> dict[str, Any]:
+    """Under DDP (a torchrun rank), each step's batch is split over the processes (``experiments.distributed``).
+
+    A mix's items are whole one-task batches: rank 0 reads each and hands out slices
+    (``dispatch_batches``), and a step leaves the other tasks' heads unused, which DDP must expect.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return {}
+    whole = bool(p.get("pre_collated"))
+    return {
+        "accelerator_config": {"split_batches": True, "dispatch_batches": whole},
+        "ddp_find_unused_parameters": whole,
+        "average_tokens_across_devices": False,  # our heads' losses are means already
+    }
+
+
 def _selection(p: dict[str, Any]) -> dict[str, Any]:
     """Dev-based checkpoint selection, as jiant's XTREME runs do it (the full schedule's ``select_*``).
 
     Every ``select_every`` optimiser steps the model is scored on held-out English items of
-    its training task; the best checkpoint is the one the stage keeps, and training stops
-    after ``select_patience`` evaluations without a better one.
+    its training task, by the task's metric (``select_metric``: ``experiments.selection``); the
+    best checkpoint is the one the stage keeps, and training stops after ``select_patience``
+    evaluations without a better one.
     """
     every = p["select_every"]
     return {
@@ -180,29 +222,28 @@ def _selection(p: dict[str, Any]) -> dict[str, Any]:
         "save_steps": every,
         "save_total_limit": 2,  # the best and the newest (to resume from)
         "load_best_model_at_end": True,
-        "metric_for_best_model": "accuracy",
+        "metric_for_best_model": selection.KEY,
         "greater_is_better": True,
     }
 
 
-def selection_accuracy(pred) -> dict[str, float]:
-    """The share of the head's own labels it gets right: classes, tags (padding left out), or answer spans."""
-    import numpy as np
+def trainer(model, args, tok, collator, train_ds=None, select_ds=None, metric: str = "accuracy"):
+    """A Trainer that logs nothing to stdout, where the audit prints its tables, and reports its steps.
 
-    preds, labels = pred.predictions, pred.label_ids
-    if isinstance(labels, tuple):  # QA: start and end logits against start and end positions
-        right = np.all([np.argmax(p, axis=-1) == gold for p, gold in zip(preds, labels, strict=True)], axis=0)
-        return {"accuracy": float(right.mean())}
-    guess, mask = np.argmax(preds, axis=-1), labels != -100
-    return {"accuracy": float((guess == labels)[mask].mean())}
-
-
-def trainer(model, args, tok, collator, train_ds=None, select_ds=None):
-    """A Trainer that logs nothing to stdout, where the audit prints its tables, and reports its steps."""
+    With ``select_ds``, it scores checkpoints on it by the task's ``metric`` (``experiments.selection``).
+    """
     from transformers import Trainer
     from transformers.trainer_callback import PrinterCallback
 
-    selecting = {"eval_dataset": select_ds, "compute_metrics": selection_accuracy} if select_ds is not None else {}
+    selecting = {}
+    if select_ds is not None:
+        scorer = selection.metric(metric, getattr(model.config, "id2label", None))
+        selecting = {"eval_dataset": select_ds, "compute_metrics": scorer}
+    # Our heads return the mean loss of their batch. A model whose forward takes **kwargs (every
+    # transformers head does) tells the Trainer it normalises by the accumulation window's item
+    # count itself, and the Trainer then leaves its loss undivided: at 4 x 8 each step's gradient
+    # was 8 times the mean's (measured 2x at 4 x 2). This says our heads do not.
+    model.accepts_loss_kwargs = False
     t = Trainer(
         model=model, args=args, data_collator=collator, train_dataset=train_ds, processing_class=tok, **selecting
     )
@@ -262,7 +303,7 @@ def fit(model, tok, train_ds, collator, folder: Path, params: dict[str, Any], se
     """
     args = arguments(folder, params, seed, selecting=select_ds is not None)
     last = last_complete_checkpoint(Path(args.output_dir))
-    trainer_ = trainer(model, args, tok, collator, train_ds, select_ds)
+    trainer_ = trainer(model, args, tok, collator, train_ds, select_ds, params.get("select_metric", "accuracy"))
     if select_ds is not None:
         from transformers import EarlyStoppingCallback
 

@@ -16,7 +16,14 @@ from audit.contract import Params, Unverifiable
 from audit.determinism import resolve_threads
 from audit.profiles import Profile
 from experiments.tasks import Task, get, schedule
-from experiments.training import ATTENTIONS, PRECISIONS, resolve_attention, resolve_checkpointing, resolve_precision
+from experiments.training import (
+    ATTENTIONS,
+    PRECISIONS,
+    resolve_attention,
+    resolve_checkpointing,
+    resolve_precision,
+    resolve_processes,
+)
 
 SMOKE_MODEL = "tiny-random-xlmr"
 
@@ -44,6 +51,7 @@ class TransferParams(Params):
         "attention": "auto",
         "threads": "auto",
         "gradient_checkpointing": "auto",
+        "ddp_processes": "auto",
     }
 
     model: str
@@ -68,6 +76,7 @@ class TransferParams(Params):
     attention: Literal[ATTENTIONS] = "auto"
     threads: int | Literal["auto"] = "auto"
     gradient_checkpointing: bool | Literal["auto"] = "auto"
+    ddp_processes: int | Literal["auto"] = "auto"  # 'auto': one per GPU of a stage's group (--gpus-per-stage)
 
     @model_validator(mode="before")
     @classmethod
@@ -78,18 +87,19 @@ class TransferParams(Params):
         return data
 
     def resolved(self) -> Self:
-        """'auto' precision, attention, threads and checkpointing as this machine runs them."""
+        """'auto' precision, attention, threads, checkpointing and DDP processes as this machine runs them."""
         return self.model_copy(
             update={
                 "precision": resolve_precision(self.precision),
                 "attention": resolve_attention(self.attention),
                 "threads": resolve_threads(self.threads),
                 "gradient_checkpointing": resolve_checkpointing(self.gradient_checkpointing),
+                "ddp_processes": resolve_processes(self.ddp_processes),
             }
         )
 
     def numerics(self) -> dict[str, Any]:
-        keys = ("precision", "attention", "threads", "gradient_checkpointing")
+        keys = ("precision", "attention", "threads", "gradient_checkpointing", "ddp_processes")
         return {k: getattr(self, k) for k in keys}
 
     def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
@@ -123,6 +133,7 @@ TRAINING_KEYS = (
     "precision",
     "attention",
     "threads",
+    "ddp_processes",
 )
 
 

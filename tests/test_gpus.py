@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from audit import gpus
 from audit.profiles import Profile
 from audit.workers import cores, default_jobs
@@ -35,3 +37,45 @@ def test_full_runs_one_worker_per_gpu_and_the_others_one_per_core(monkeypatch):
     assert default_jobs(Profile.MINI) == cores()
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     assert default_jobs(Profile.FULL) == cores()  # no GPU: the CPU's cores
+
+
+def test_a_stage_may_spread_over_a_group_of_gpus(monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert gpus.assign(3, ["0", "1", "2", "3", "4"], per_stage=2) == ["0,1", "2,3", "0,1"]  # GPU 4 fills no group
+    assert gpus.assign(1, ["0"], per_stage=2) == [None]
+    monkeypatch.delenv(gpus.STAGE_ENV, raising=False)
+    gpus.pin("2,3")
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "2"  # the process itself sees one: never DataParallel
+    assert gpus.stage_group() == ["2", "3"]  # its training stages launch DDP on both
+
+
+def test_full_runs_one_worker_per_group_of_gpus(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1,2,3")
+    assert default_jobs(Profile.FULL, gpus_per_stage=2) == 2
+
+
+def test_ddp_processes_follow_the_stage_group(monkeypatch):
+    from audit.errors import AuditError
+    from experiments.training import resolve_processes
+
+    monkeypatch.setenv(gpus.STAGE_ENV, "0,1")
+    assert resolve_processes("auto") == 2
+    with pytest.raises(AuditError, match="needs 4 GPUs a stage; this process has 2: run with --gpus-per-stage 4"):
+        resolve_processes(4)
+    monkeypatch.delenv(gpus.STAGE_ENV)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert resolve_processes("auto") == 1
+    assert resolve_processes(2) == 2  # no GPU: processes share the CPU (gloo)
+    with pytest.raises(AuditError, match="not 'auto' or a positive integer"):
+        resolve_processes(0)
+
+
+def test_gpus_per_stage_is_refused_where_it_cannot_run(monkeypatch):
+    from audit.errors import AuditError
+    from audit.workers import executor_of
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    with pytest.raises(AuditError, match="this machine has 1 GPUs; ask for at most 1"):
+        executor_of("local", None, 2)
+    with pytest.raises(AuditError, match="local executor only"):
+        executor_of("ray", None, 2)

@@ -153,7 +153,7 @@ def test_dev_based_selection_keeps_the_best_checkpoint_on_held_out_items(world, 
     steps = fit(model, tok, ds, features.collator(task.head, tok), tmp_path, params, 0, select).run
     [last] = sorted((tmp_path / "trainer").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1:]
     state = json.loads((last / "trainer_state.json").read_text())
-    scores = {e["step"]: e["eval_accuracy"] for e in state["log_history"] if "eval_accuracy" in e}
+    scores = {e["step"]: e["eval_selection"] for e in state["log_history"] if "eval_selection" in e}
     assert steps == 6 and sorted(scores) == [2, 4, 6]
     best = max(scores.values())
     assert state["best_metric"] == best

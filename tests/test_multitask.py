@@ -33,13 +33,15 @@ def _data(model, tok, seed=0):
     text = multitask.mlm_features(tok, CORPUS[:12], 16)
     return multitask.Batches(
         multitask.batches(0, pairs, features.collator("sequence-classification", tok), model.heads["nli"], 4, seed)
-        + multitask.batches(1, text, multitask.mlm_collator(tok), model.heads["mlm"], 4, seed)
+        + multitask.batches(1, text, features.collator("masked-lm", tok), model.heads["mlm"], 4, seed)
     )
 
 
 def test_heads_share_one_encoder_object(tiny):
     model = _model(tiny[0])
     assert model.heads["nli"].base_model is model.heads["mlm"].base_model is model.base_model
+    # the masked-LM decoder stays tied to the input embeddings, now the shared ones
+    assert model.heads["mlm"].lm_head.decoder.weight is model.base_model.embeddings.word_embeddings.weight
 
 
 def test_checkpoints_hold_each_shared_tensor_once(tiny):
@@ -89,7 +91,8 @@ def test_the_masked_positions_only_loss_equals_the_heads_own(tiny):
 
     torch.manual_seed(0)  # the collator draws the masks
     head = models.with_head(enc, "masked-lm").eval()
-    batch = multitask.mlm_collator(tok)([tok("Der Hund schläft im Garten."), tok("Ich trinke heute Kaffee.")] * 4)
+    sentences = [tok("Der Hund schläft im Garten."), tok("Ich trinke heute Kaffee.")] * 4
+    batch = features.collator("masked-lm", tok)(sentences)
     assert (batch["labels"] != -100).any()
     with torch.no_grad():
         assert torch.allclose(multitask.masked_lm_loss(head, **batch)["loss"], head(**batch).loss, atol=1e-5)

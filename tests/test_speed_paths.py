@@ -76,8 +76,10 @@ def test_the_resolved_precision_is_part_of_every_stage_key():
         "precision": "fp32",
         "attention": trained["attention"],
         "threads": 1,
-        "gradient_checkpointing": False,
-    }  # no GPU here: nothing to save memory on
+        "gradient_checkpointing": False,  # no GPU here: nothing to save memory on
+        "ddp_processes": 1,  # nor GPUs to spread a stage over
+    }
+    assert trained["ddp_processes"] == 1  # and the count enters every training stage's key
 
 
 def test_auto_attention_resolves_to_a_kernel_and_a_wrong_one_is_a_usage_error():
