@@ -154,16 +154,33 @@ def mlm_features(tok, sentences: list[str], max_length: int):
     return tokenized([{"text": s} for s in sentences], lambda b: tok(b["text"], truncation=True, max_length=max_length))
 
 
-def mlm_corpus(ctx, params) -> list[str]:
-    """Non-English text from the pack for continued MLM: Tatoeba's non-English sides.
+# At full, every Tatoeba pair is scored, so Tatoeba's sentences cannot also be masked-LM text;
+# the paper's text for it (Wikipedia in the target languages) is not routed here.
+MLM_AT_FULL = (
+    "continued masked-LM at full needs the paper's multilingual text (Wikipedia), which is not "
+    "routed; the pack's Tatoeba sentences, used at smoke and mini, are ones the full profile "
+    "evaluates on, so they cannot stand in"
+)
 
-    Round-robin over the XTREME Tatoeba languages, skipping each language's first
-    ``eval_examples`` pairs (the ones Tatoeba evaluation scores), capped at ``examples``.
-    """
+
+def mlm_text(pipe) -> dict:
+    """Where a run's masked-LM text comes from, as its stage spec says: Tatoeba's non-English
+    sides past the pairs that Tatoeba evaluation scores at this run's size."""
+    from audit.errors import Unverifiable
+    from experiments.tasks import get
+
+    if pipe.profile == "full":
+        raise Unverifiable(MLM_AT_FULL)
+    return {"source": "tatoeba", "skip_pairs": pipe.setting(get("tatoeba"), "eval_examples") or 0}
+
+
+def mlm_corpus(ctx, text: dict, examples: int | None) -> list[str]:
+    """The masked-LM sentences ``text`` names (``mlm_text``): round-robin over the XTREME Tatoeba
+    languages, each language's first ``skip_pairs`` pairs left out, capped at ``examples``."""
     from audit.errors import Unverifiable
     from experiments.tasks import get, load_records
 
-    task, skip = get("tatoeba"), params.eval_examples or 0
+    task, skip = get(text["source"]), text["skip_pairs"]
     per_lang = []
     for lang in task.languages:
         try:
@@ -173,7 +190,7 @@ def mlm_corpus(ctx, params) -> list[str]:
     if not per_lang:
         raise Unverifiable("continued MLM needs non-English text; no Tatoeba file is available")
     mixed = [s for group in zip(*per_lang, strict=False) for s in group]
-    return mixed[: params.examples] if params.examples else mixed
+    return mixed[:examples] if examples else mixed
 
 
 def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
@@ -189,7 +206,7 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
         # each task's batches, as it trains alone
         parts.append(distributed.Part(ds, task.head, pipe.task_params(task)["batch_size"]))
     if mlm:
-        sentences = mlm_corpus(pipe.ctx, pipe.params)
+        sentences = mlm_corpus(pipe.ctx, mlm_text(pipe), pipe.params.examples)
         heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
         text = mlm_features(tok, sentences, pipe.params.max_length)
         parts.append(distributed.Part(text, "masked-lm", pipe.params.batch_size))

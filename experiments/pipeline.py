@@ -168,8 +168,11 @@ class Pipeline:
         return {"task": task.name, "seed": self.ctx.seed, **self.task_params(task)}
 
     def mix_spec(self, tasks: list[Task], mlm: bool) -> dict:
+        from experiments import multitask
+
         names = [t.name for t in tasks] + (["mlm"] if mlm else [])
-        return {"tasks": names, "seed": self.ctx.seed, **self.role_params("intermediate")}
+        text = {"mlm_text": multitask.mlm_text(self)} if mlm else {}  # which sentences the masked-LM reads
+        return {"tasks": names, "seed": self.ctx.seed, **self.role_params("intermediate"), **text}
 
     # The task's own settings win over the claim's evaluation ones (its max_length at full), so a
     # stage's spec is what it ran with.

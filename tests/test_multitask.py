@@ -96,3 +96,22 @@ def test_the_masked_positions_only_loss_equals_the_heads_own(tiny):
     assert (batch["labels"] != -100).any()
     with torch.no_grad():
         assert torch.allclose(multitask.masked_lm_loss(head, **batch)["loss"], head(**batch).loss, atol=1e-5)
+
+
+def test_the_masked_lm_text_is_in_the_stage_key_and_never_tatoeba_at_full(tmp_path):
+    """Tatoeba's sentences serve as masked-LM text past the pairs evaluation scores; full scores them all."""
+    from audit.errors import Unverifiable
+    from audit.profiles import Profile
+    from experiments.pipeline import Pipeline
+    from experiments.tasks import get
+    from tests.test_full_routing import Ctx
+    from tests.tiny import transfer_params
+
+    def spec(profile, **params):
+        pipe = Pipeline(Ctx(tmp_path, profile), transfer_params(**params), cache=None)
+        return pipe.mix_spec([get("mnli")], mlm=True)
+
+    assert spec(Profile.SMOKE, examples=16)["mlm_text"] == {"source": "tatoeba", "skip_pairs": 16}
+    assert spec(Profile.SMOKE, examples=16) != spec(Profile.SMOKE, examples=16, eval_examples=32)
+    with pytest.raises(Unverifiable, match="Tatoeba sentences, used at smoke and mini, are ones the full profile"):
+        spec(Profile.FULL)
