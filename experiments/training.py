@@ -17,6 +17,11 @@ optimiser step (the full profile's 4 x 8 of jiant). ``gradient_checkpointing`` (
 recomputes activations in the backward pass on a GPU with less than 40 GiB, where XLM-R
 Large at length 256-384 would not fit otherwise; it changes the memory, not the maths.
 
+The loss of an accumulated step is the mean over its micro-batches, as in jiant: each head
+averages its batch, and the Trainer divides by the accumulation steps (``trainer``). Several
+GPUs to a stage train through ``experiments.distributed`` (DDP); inside one of its ranks,
+``arguments`` splits each step's batch over the processes.
+
 The attention kernel is a param too (``auto``): eager attention on a CPU, where the fused
 SDPA kernel's backward pass took 42% of a bf16 training step of e5-small at length 64
 (a step took 0.34 s eager against 0.49 s with SDPA, the same optimiser, 2026-12-01), and SDPA on a GPU. The
