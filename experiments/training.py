@@ -176,7 +176,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
         max_grad_norm=1.0,
         per_device_eval_batch_size=max(p["batch_size"], 32),
         learning_rate=p["learning_rate"],
-        optim=p.get("optim", "adamw_torch"),  # the Trainer's default and jiant's; tests may use plain SGD
+        **({"optim": p["optim"]} if "optim" in p else {}),  # the Trainer's AdamW unless a test asks for SGD
         warmup_steps=p["warmup_ratio"],
         **saving,
         # Epochs (the full profile's per-task settings) when given, else a fixed number of steps.
