@@ -188,20 +188,31 @@ def default_jobs(profile: Profile, gpus_per_stage: int = 1) -> int:
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def die_with_parent(parent: int) -> None:
-    """On Linux, the kernel kills this process when its parent dies (kill -9 included).
+def death_signal():
+    """The call that has the kernel SIGKILL the calling process when its parent dies (Linux; None elsewhere).
 
-    Without it a killed ``audit verify --jobs 2`` left its workers training, orphaned,
-    for minutes. Elsewhere there is no such call, and orphans finish their run.
+    It is looked up here, ahead of the call, so a ``preexec_fn`` that runs it between fork and
+    exec does nothing but the system call.
     """
     import ctypes
     import signal
     import sys
 
     if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def die_with_parent(parent: int) -> None:
+    """On Linux, the kernel kills this process when its parent dies (kill -9 included).
+
+    Without it a killed ``audit verify --jobs 2`` left its workers training, orphaned,
+    for minutes. Elsewhere there is no such call, and orphans finish their run.
+    """
+    if (arm := death_signal()) is None:
         return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    arm()
     if os.getppid() != parent:  # the parent died before the call above
         os._exit(1)
 

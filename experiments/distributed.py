@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 
 from audit.errors import AuditError
-from experiments.training import Fit, fit
+from experiments.training import DEFAULTS, Fit, fit, world_size
 
 JOB = "ddp"  # the job's folder inside the stage folder
 
@@ -61,7 +61,7 @@ class Part(NamedTuple):
 def train(model, tok, parts: list[Part], folder: Path, params: dict[str, Any], seed: int, select=None) -> Fit:
     """Train ``model`` on ``parts``: in this process, or over ``ddp_processes`` child processes."""
     processes = params.get("ddp_processes", 1)
-    if processes > 1 and "WORLD_SIZE" not in os.environ:
+    if processes > 1 and world_size() == 1:  # inside a rank, train here
         check_split(parts, params, processes)
         return _launch(model, tok, parts, folder, params, seed, select, processes)
     ds, collator = materialise(model, tok, parts, seed, processes)
@@ -80,7 +80,7 @@ def materialise(model, tok, parts: list[Part], seed: int, processes: int = 1):
 
 def check_split(parts: list[Part], params: dict[str, Any], processes: int) -> None:
     """Every step's batch splits evenly over the processes, or the run stops here with one line."""
-    sizes = {p.batch_size or params.get("batch_size", 8) for p in parts}
+    sizes = {p.batch_size or {**DEFAULTS, **params}["batch_size"] for p in parts}
     if uneven := sorted(s for s in sizes if s % processes):
         raise AuditError(
             f"a step's batch of {uneven[0]} does not split evenly over {processes} processes; "
@@ -145,7 +145,7 @@ def _write_job(job: Path, model, tok, parts, params, seed: int, select) -> None:
 
 def _run(job: Path, processes: int) -> None:
     """torchrun, its ranks' progress forwarded to this process's bar; a failure is one line."""
-    from audit import gpus
+    from audit import gpus, workers
 
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes}"]
     command += ["-m", "experiments.distributed", str(job)]
@@ -156,29 +156,13 @@ def _run(job: Path, processes: int) -> None:
             stderr=log,
             text=True,
             env=_environment(gpus.stage_group(), processes),
-            preexec_fn=_death_signal(),
+            preexec_fn=workers.death_signal(),  # torchrun dies with this process, not orphaned
         )
         with child:
             for line in child.stdout:
                 _forward(line)
     if child.returncode:
         raise RuntimeError(f"training over {processes} processes failed: {_last_error(job / 'log')}")
-
-
-def _death_signal():
-    """On Linux, torchrun is killed when this process dies, rather than training on, orphaned.
-
-    The call is looked up before the fork: between fork and exec only async-signal-safe work is safe.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-    import signal
-
-    from audit.workers import PR_SET_PDEATHSIG
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _environment(group: list[str], processes: int) -> dict[str, str]:

@@ -193,8 +193,11 @@ def mlm_corpus(ctx, text: dict, examples: int | None) -> list[str]:
     return mixed[:examples] if examples else mixed
 
 
-def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
-    """Phase 1 on a mix: the heads, the mixed batches, one Trainer run; keeps the encoder only."""
+def train_mix(pipe, base, tasks: list, mlm_text: dict | None, folder: Path) -> dict:
+    """Phase 1 on a mix: the heads, the mixed batches, one Trainer run; keeps the encoder only.
+
+    ``mlm_text``: the masked-LM text the stage spec names (``mlm_text``), None for no masked-LM.
+    """
     from experiments import distributed, models
 
     tok, seed = models.load_tokenizer(base.source), pipe.ctx.seed
@@ -205,8 +208,8 @@ def train_mix(pipe, base, tasks: list, mlm: bool, folder: Path) -> dict:
         heads[task.name], examples[task.name] = pipe.load(base.source, task.head, **config), len(rows)
         # each task's batches, as it trains alone
         parts.append(distributed.Part(ds, task.head, pipe.task_params(task)["batch_size"]))
-    if mlm:
-        sentences = mlm_corpus(pipe.ctx, mlm_text(pipe), pipe.params.examples)
+    if mlm_text is not None:
+        sentences = mlm_corpus(pipe.ctx, mlm_text, pipe.params.examples)
         heads[MLM], examples[MLM] = pipe.load(base.source, "masked-lm"), len(sentences)
         text = mlm_features(tok, sentences, pipe.params.max_length)
         parts.append(distributed.Part(text, "masked-lm", pipe.params.batch_size))

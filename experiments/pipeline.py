@@ -202,7 +202,10 @@ class Pipeline:
         spec = self.mix_spec(tasks, mlm)
         self.trainings += 1
         stage = self.cache.run(
-            "intermediate-mix", spec, lambda d: multitask.train_mix(self, base, tasks, mlm, d), inputs=[base.key]
+            "intermediate-mix",
+            spec,
+            lambda d: multitask.train_mix(self, base, tasks, spec.get("mlm_text"), d),
+            inputs=[base.key],
         )
         arm = "+".join(spec["tasks"])
         self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]

@@ -195,13 +195,18 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
     )
 
 
+def world_size() -> int:
+    """How many processes train together: torchrun's ``WORLD_SIZE`` inside a DDP rank, else 1."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def _distributed(p: dict[str, Any]) -> dict[str, Any]:
     """Under DDP (a torchrun rank), each step's batch is split over the processes (``experiments.distributed``).
 
     A mix's items are whole one-task batches: rank 0 reads each and hands out slices
     (``dispatch_batches``), and a step leaves the other tasks' heads unused, which DDP must expect.
     """
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+    if world_size() == 1:
         return {}
     whole = bool(p.get("pre_collated"))
     return {
