@@ -34,15 +34,16 @@ $(BIN)/audit: pyproject.toml
 
 install: $(BIN)/audit
 
+# verify exits 1 when a run failed: the report is printed all the same, and make exits with verify's code.
 audit: install
 	$(BIN)/audit ingest $(SEED)
-	$(BIN)/audit verify $(addprefix --claim ,$(FITS)) --profile mini --seeds $(SEEDS) --jobs $(JOBS)
-	$(BIN)/audit report
+	$(BIN)/audit verify $(addprefix --claim ,$(FITS)) --profile mini --seeds $(SEEDS) --jobs $(JOBS); \
+	  code=$$?; $(BIN)/audit report && exit $$code
 
 audit-all: install
 	$(BIN)/audit ingest $(SEED)
-	$(BIN)/audit verify --all --profile mini --seeds $(SEEDS) --jobs $(JOBS)
-	$(BIN)/audit report
+	$(BIN)/audit verify --all --profile mini --seeds $(SEEDS) --jobs $(JOBS); \
+	  code=$$?; $(BIN)/audit report && exit $$code
 
 lint: install
 	$(BIN)/ruff check .

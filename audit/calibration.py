@@ -14,7 +14,9 @@ report prints "not estimable". When estimable: the Brier score with Murphy's
 decomposition (reliability - resolution + uncertainty, over ten confidence bins; the
 identity is exact when every forecast in a bin is the same), log loss, and the same scores
 for two reference forecasters: the base rate (always the observed share) and "always ✓"
-(confidence 1 for every claim; its log loss is infinite as soon as one claim fails).
+(confidence 1 for every claim; its log loss is infinite as soon as one claim fails); the ✓/×
+agreement with its Wilson 95% interval; and the confidence's discrimination, the ROC AUC (the
+chance that a claim that holds got a higher confidence than one that does not; 0.5 is none).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Calibration:
     reliability: float | None = None
     resolution: float | None = None
     uncertainty: float | None = None
+    agreement_ci: tuple[float, float] | None = None  # Wilson 95% interval of the ✓/× agreement
+    auc: float | None = None  # the confidence's discrimination: P(conf of a holding claim > one that fails)
 
     @property
     def estimable(self) -> bool:
@@ -74,9 +78,11 @@ class Calibration:
         if not self.estimable:
             return f"not estimable ({self.decided} labelled, need {self.need})"
         s, b, a = self.synthesis, self.base_rate, self.always_yes
+        lo, hi = self.agreement_ci
         return (
             f"Brier {s.brier:.3f} (base rate {b.brier:.3f}, always ✓ {a.brier:.3f}); log loss {s.log_loss:.3f} "
-            f"(base rate {b.log_loss:.3f}, always ✓ {_num(a.log_loss)})"
+            f"(base rate {b.log_loss:.3f}, always ✓ {_num(a.log_loss)}); ✓/× agreement {self.agreement:.2f} "
+            f"[{lo:.2f}, {hi:.2f}]; AUC {'-' if self.auc is None else f'{self.auc:.2f}'}"
         )
 
 
@@ -112,6 +118,24 @@ def scores(pairs: list[tuple[float, int]]) -> Scores:
     return Scores(sum((p - o) ** 2 for p, o in pairs) / n, sum(loss(p, o) for p, o in pairs) / n)
 
 
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson 95% interval of a proportion k / n (statsmodels)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return float(low), float(high)
+
+
+def auc(pairs: list[tuple[float, int]]) -> float | None:
+    """The area under the ROC curve of confidence against outcome (ties count half); None with one class."""
+    held = [p for p, o in pairs if o]
+    failed = [p for p, o in pairs if not o]
+    if not held or not failed:
+        return None
+    wins = sum((h > f) + 0.5 * (h == f) for h in held for f in failed)
+    return wins / (len(held) * len(failed))
+
+
 def calibrate(verdicts: list[Verdict], need: int = MIN_LABELLED) -> Calibration:
     decided = labelled(verdicts)
     pairs = [(v.synthesis_confidence, outcome(v)) for v in decided]
@@ -132,4 +156,6 @@ def calibrate(verdicts: list[Verdict], need: int = MIN_LABELLED) -> Calibration:
         reliability=sum(b.n * (b.mean_confidence - b.observed) ** 2 for b in filled) / n,
         resolution=sum(b.n * (b.observed - rate) ** 2 for b in filled) / n,
         uncertainty=rate * (1 - rate),
+        agreement_ci=wilson(agree, n),
+        auc=auc(pairs),
     )

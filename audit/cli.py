@@ -36,6 +36,17 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
+EXIT_RUN_FAILED = 1  # verify: a run failed (INCOMPLETE, PIPELINE_FAILED); 2 is bad input, as everywhere
+
+
+def runs_failed(verdicts) -> str:
+    """The claims with a failed or missing run, named for the one line verify ends with ('' when none)."""
+    from audit.verdict import Status
+
+    bad = [v.claim_id for v in verdicts if v.status in {Status.INCOMPLETE, Status.PIPELINE_FAILED}]
+    return ", ".join(bad)
+
+
 PIPE_WIDTH = 120  # columns when writing to a file or a CI log, where rich would assume 80
 
 
@@ -185,6 +196,9 @@ def verify_cmd(
     out = _console()
     out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
     out.print(calibration_table(cal))
+    if failed := runs_failed(verdicts):
+        _console(stderr=True).print(f"[bold red]error:[/] a run failed in {failed}; re-run the same command to resume")
+        raise typer.Exit(EXIT_RUN_FAILED)
 
 
 @app.command("plan")

@@ -27,6 +27,7 @@ COLOURS = {  # verdict word -> plot colour (the terminal's palette, in hex)
     "SUPPORTED": "#1a7f37", "CONSISTENT (proxy)": "#2da44e", "PARTIAL": "#bf8700", "PARTIAL (proxy)": "#d4a72c",
     "REFUTED": "#cf222e", "NOT REPLICATED (proxy)": "#e5534b", "INVALID": "#a40e26", "UNDERPOWERED": "#8250df",
     "INCONCLUSIVE": "#8250df", "PIPELINE_OK": "#1b7c83", "PIPELINE_FAILED": "#cf222e",
+    "INCOMPLETE": "#cf222e",
 }  # fmt: skip
 GREY = "#6e7781"
 CSS = """
@@ -200,7 +201,8 @@ def _facts(r: Row, details: dict) -> list[tuple[str, str]]:
     conf = v.synthesis_confidence
     synth = "-" if conf is None else f"{'✓' if v.synthesis_verified else '×'} {conf:.2f}"
     interval = "-" if v.ci_low is None else f"[{_fmt(v.ci_low)}, {_fmt(v.ci_high)}]"
-    p = "-" if v.p_value is None else f"{v.p_value:.3g} (Holm: {_fmt(v.p_adjusted)})"
+    holm = "-" if v.p_adjusted is None else f"{_fmt(v.p_adjusted)} over m = {v.family_size}"
+    p = "-" if v.p_value is None else f"{v.p_value:.3g} (Holm: {holm})"
     claimed = f"{spec.claimed.comparison.value} {_fmt(v.claimed)} ± {_fmt(v.tolerance)} {spec.claimed.unit or ''}"
     profile = v.profile if v.profile in {"smoke", "mini", "full"} else "mini"
     command = f"audit verify --claim {spec.id} --profile {profile} --seeds {max(v.n, 3)}"

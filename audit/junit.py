@@ -5,7 +5,7 @@ schema: ``testsuites`` > ``testsuite`` > ``testcase`` with at most one of ``fail
 ``error`` or ``skipped``):
 
 - failure: the value moved beyond its tolerance, or the verdict changed;
-- error: the experiment could not run (NOT_RUN, PIPELINE_FAILED);
+- error: the experiment could not run, or not for every seed (NOT_RUN, PIPELINE_FAILED, INCOMPLETE);
 - skipped: the run is INVALID or UNVERIFIABLE as the baseline expects, so it measured
   nothing about the claim; the reason is the message.
 """
@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from audit.verdict import Status
 
 NOT_MEASURED = {Status.INVALID, Status.UNVERIFIABLE, Status.NOT_APPLICABLE}
-COULD_NOT_RUN = {Status.NOT_RUN, Status.PIPELINE_FAILED}
+COULD_NOT_RUN = {Status.NOT_RUN, Status.PIPELINE_FAILED, Status.INCOMPLETE}
 
 
 def _case(outcome) -> ET.Element:

@@ -19,7 +19,9 @@ from pydantic import BaseModel, Field
 from audit.errors import NotApplicable, Unverifiable
 from audit.files import write_text_atomic
 
-RECORD_SCHEMA_VERSION = 3  # 2: runs carry their item-level outcomes (cells); 3: and the params that ran
+# 2: runs carry their item-level outcomes (cells); 3: and the params that ran; 4: treated cells name
+# the reference arm they are paired with (``Cell.against``).
+RECORD_SCHEMA_VERSION = 4
 
 
 class RunStatus(StrEnum):
@@ -72,19 +74,21 @@ class Cell(BaseModel):
 
     ``role``: 'reference' (the arm gains are measured against), 'treated' (an arm being judged)
     or 'intermediate' (a phase-1 checkpoint scored on held-out items of its own task).
-    ``trivial``: what a model that learned nothing scores (the majority class, 0 F1, chance).
-    ``floor``, ``sigmas`` and ``max_class_share``: the task's gate policy for this profile.
+    ``trivial``: what a model that learned nothing scores (the majority class, the most frequent
+    tag, 0 F1). ``margin``, ``floor`` and ``collapse_share``: the task's gate policy for this
+    profile (``audit.gates``): learned means above trivial + margin (and the floor, where one is).
     """
 
     arm: str
     role: Literal["reference", "treated", "intermediate"]
+    against: str = ""  # a treated arm: the reference arm its gain is measured against (same task and language)
     task: str
     language: str
     trained: bool = True  # False for retrieval, which scores the encoder itself
     trivial: float = 0.0
     floor: float | None = None
-    sigmas: float = 3.0
-    max_class_share: float = 0.95
+    margin: float = 5.0
+    collapse_share: float = 0.8
     items: list[Item] = Field(default_factory=list)
 
     @property

@@ -20,7 +20,7 @@ COLOURS = {
     "CONSISTENT (proxy)": "green", "PARTIAL (proxy)": "yellow", "NOT REPLICATED (proxy)": "red",
     "INCONCLUSIVE": "magenta", "UNDERPOWERED": "magenta", "INVALID": "bold bright_red",
     "UNVERIFIABLE": "blue", "NOT_APPLICABLE": "blue", "NOT_RUN": "dim", "PIPELINE_OK": "cyan",
-    "PIPELINE_FAILED": "bold red",
+    "PIPELINE_FAILED": "bold red", "INCOMPLETE": "bold red",
 }  # fmt: skip
 SYMBOLS = {"approx": "≈", "at-least": "≥", "at-most": "≤"}
 
@@ -70,7 +70,7 @@ def p_text(v: Verdict) -> str:
     """The paired effect's p-value, and Holm's correction across the report's claims."""
     if v.p_value is None:
         return "-"
-    return f"{v.p_value:.2g} ({'-' if v.p_adjusted is None else f'{v.p_adjusted:.2g}'})"
+    return f"{v.p_value:.2g} ({'-' if v.p_adjusted is None else f'{v.p_adjusted:.2g}, m={v.family_size}'})"
 
 
 def mde_text(v: Verdict) -> str:

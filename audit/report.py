@@ -12,7 +12,7 @@ from audit.profiles import Profile
 from audit.settings import Settings
 from audit.spec import ClaimSpec
 from audit.store import Store
-from audit.verdict import Verdict, decide, how_to_settle
+from audit.verdict import Verdict, adjust, decide, how_to_settle
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,24 @@ def from_row(row: dict) -> Verdict:
 
 
 def stored_verdicts(store_path: Path, profile: Profile | None) -> dict[str, list[Verdict]]:
-    """Newest verdict per claim and route; a claim may have a reproduced and a documented one."""
+    """Newest verdict per claim and route; a claim may have a reproduced and a documented one.
+
+    Holm's correction is applied here, over each profile's newest verdicts (``audit.verdict.adjust``).
+    """
     if not store_path.exists():
         return {}
     found: dict[str, list[Verdict]] = {}
     with Store.reader(store_path) as store:
-        for row in store.latest_verdicts(profile):
-            found.setdefault(row["claim_id"], []).append(from_row(row))
+        newest = [from_row(r) for r in store.latest_verdicts(profile)]
+        families = {p: newest_family(store, p) for p in {v.profile for v in newest}}
+    for v in newest:
+        found.setdefault(v.claim_id, []).append(adjust([v], families[v.profile])[0])
     return found
+
+
+def newest_family(store: Store, profile: str) -> list[Verdict]:
+    """The newest stored verdict of every claim at ``profile``: what multiplicity is computed over."""
+    return [from_row(r) for r in store.latest_verdicts(profile)]
 
 
 def newest_provenance(store_path: Path, claim_id: str) -> dict | None:

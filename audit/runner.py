@@ -82,7 +82,7 @@ def run_once(
         if failed is not None:
             status, error = RunStatus.FAILED, failed
         else:
-            measured = exp.run(ctx)
+            ctx, measured = run_retrying(exp, ctx, settings)
     except OUTCOMES as exc:
         status, error = outcome_of(exc), str(exc)
     except Exception as exc:  # a failed run is recorded, not raised: other claims go on
@@ -111,6 +111,26 @@ def run_once(
     )
     write_atomic(record, settings.records_dir)
     return record
+
+
+TRANSIENT = (OSError,)  # a file system or a process that hiccupped: the run is tried once more
+
+
+def run_retrying(exp: Experiment, ctx: RunContext, settings: Settings) -> tuple[RunContext, list]:
+    """The experiment's measurements, trying once more after a transient error (issue #28).
+
+    The second try starts from a fresh context and the same seed; every stage the first try
+    finished is read back from the stage cache, so it costs only what the first did not finish.
+    The record's notes say that it was retried, and why.
+    """
+    try:
+        return ctx, exp.run(ctx)
+    except TRANSIENT as exc:
+        first = f"{type(exc).__name__}: {exc}"
+    ctx = context(ctx.spec, ctx.profile, ctx.seed, settings, exp)
+    determinism.seed_all(ctx.seed)
+    ctx.notes.append(f"retried once after a transient error ({first})")
+    return ctx, exp.run(ctx)
 
 
 def compute_stage(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str, key: str) -> None:

@@ -1,22 +1,20 @@
-"""Intervals that count both noise sources: which seeds ran, and which items were scored.
+"""Intervals that count both noise sources once: which seeds ran, and which items were scored.
 
-A claim's headline is measured once per seed, on a fixed set of evaluation items. Its
-uncertainty therefore has two parts:
+A claim's headline is measured once per seed, on a fixed set of evaluation items, so its
+uncertainty has two parts: seed noise, and item noise, which the spread across seeds cannot
+show because every seed scores the same items. Where the runs recorded their item outcomes
+as a paired gain (``audit.gain_table``), the judge's interval is ``paired_gain`` /
+``audit.paired.crossed``: a crossed seeds x items design, variance components with a
+Satterthwaite df, whose coverage ``tests/test_paired.py`` checks by simulation.
 
-- seed noise, seen in the spread of the per-seed values (sample variance s^2 over n seeds);
-- item noise, which the spread across seeds cannot show, because every seed scores the same
-  items. Each run estimates it by a paired bootstrap over its items (``item_replicates``:
-  the same item draws for every arm and every language of a task, so a gain is resampled as
-  a paired difference and translated items move together), giving an item standard error
-  per seed.
+``summarise`` is the interval for experiments that recorded no item outcomes: Student's t
+over the seeds (n - 1 df), labelled "item noise not measured". Until issue #29 it widened
+that interval by the mean per-seed item variance, undivided by n; the seeds already carry the
+item-by-seed part of it, so item noise was counted about twice (it covered a simulated gain in
+100% of replications, not 95%, and its MDE could not fall below about 3.1 points).
 
-The standard error of the mean is sqrt(s^2 / n + mean(item_se^2)): the item part is not
-divided by n because the seeds share their items. The interval is Student's t on n - 1
-degrees of freedom (scipy), which is conservative next to a Satterthwaite df. A run that
-measured no item noise (an experiment without item outcomes) falls back to seeds only and
-says so; seeds that agree exactly with no item noise measured give no interval at all,
-never a zero-width one. Exact measurements (a dataset's row count) have no sampling noise,
-so their interval is the value itself.
+Seeds that agree exactly give no interval at all, never a zero-width one. Exact measurements
+(a dataset's row count) have no sampling noise: their interval is the value itself.
 """
 
 from __future__ import annotations
@@ -24,6 +22,23 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from audit.paired import PairedGain, crossed, paired_gain
+
+__all__ = ["Interval", "PairedGain", "crossed", "from_paired", "holm", "paired_gain", "summarise"]
+LAZY = {"PairedGain", "crossed", "paired_gain"}  # audit.paired loads numpy; the CLI's cold start must not
+
+
+def __getattr__(name: str):
+    """``audit.stats.paired_gain`` (the public path) and its kin, loaded from ``audit.paired`` when first asked for."""
+    if name in LAZY:
+        from audit import paired
+
+        return getattr(paired, name)
+    raise AttributeError(f"module 'audit.stats' has no attribute {name!r}")
+
 
 LEVEL = 0.95
 EQUIVALENCE_LEVEL = 0.90  # two one-sided tests at alpha 0.05 = a 90% interval inside the band
@@ -40,14 +55,16 @@ class Interval:
     exact: bool = False
     se: float | None = None
     method: str = ""
+    dof: float | None = None  # the t's degrees of freedom where not n - 1 (Satterthwaite's)
+    note: str = ""  # how the estimate was formed, where a reader needs to know (a selection, say)
 
     @property
     def has_ci(self) -> bool:
         return self.low is not None and self.high is not None
 
     @property
-    def df(self) -> int:
-        return self.n - 1
+    def df(self) -> float:
+        return self.dof if self.dof is not None else self.n - 1
 
     def bounds(self, level: float) -> tuple[float, float]:
         """The interval at another level (the equivalence test's 90%)."""
@@ -80,8 +97,8 @@ def _same(values: list[float]) -> bool:
     return all(math.isclose(v, values[0], rel_tol=0, abs_tol=1e-12) for v in values)
 
 
-def summarise(values: list[float], deterministic: bool = False, item_se: list[float] | None = None) -> Interval | None:
-    """Mean and 95% interval over seeds and items; None without values."""
+def summarise(values: list[float], deterministic: bool = False) -> Interval | None:
+    """Mean and 95% interval over seeds (t on n - 1 df), for runs without item outcomes; None without values."""
     if not values:
         return None
     n, mean = len(values), math.fsum(values) / len(values)
@@ -89,25 +106,27 @@ def summarise(values: list[float], deterministic: bool = False, item_se: list[fl
         return Interval(n, mean, mean, mean, exact=True, method="exact measurement")
     if n == 1:
         return Interval(1, mean, None, None, method="one seed: seed noise cannot be estimated")
-    items = [s for s in item_se or [] if s is not None and math.isfinite(s)]
-    seed_var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    item_var = math.fsum(s * s for s in items) / len(items) if items else 0.0
-    se = math.sqrt(seed_var / n + item_var)
+    se = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1) / n)
     if se == 0:
         return Interval(n, mean, None, None, method="seeds agree exactly and item noise was not measured")
     from scipy import stats
 
     low, high = stats.t.interval(LEVEL, n - 1, loc=mean, scale=se)
-    return Interval(n, mean, float(low), float(high), se=se, method=_method(n, bool(items)))
+    method = f"t over {n} seeds (df {n - 1}); item noise not measured by this experiment"
+    return Interval(n, mean, float(low), float(high), se=se, method=method)
 
 
-def _method(n: int, items: bool) -> str:
-    if items:
-        return (
-            f"t over {n} seeds (df {n - 1}), standard error widened by item noise "
-            f"(paired bootstrap, {DRAWS} draws within each task and language)"
-        )
-    return f"t over {n} seeds (df {n - 1}); item noise not measured by this experiment"
+def from_paired(g: PairedGain, units: str = "items", note: str = "") -> Interval:
+    """The judge's interval from a crossed seeds x items estimate."""
+    if g.n_seeds == 1:
+        return Interval(1, g.mean, None, None, method="one seed: seed noise cannot be estimated")
+    if not g.se > 0:
+        return Interval(g.n_seeds, g.mean, None, None, method="every outcome identical across seeds and items")
+    method = (
+        f"crossed seeds x {units} ({g.n_seeds} seeds x {g.n_items:,} {units}), variance components, "
+        f"Satterthwaite df {g.df:.1f}"
+    )
+    return Interval(g.n_seeds, g.mean, g.low, g.high, se=g.se, method=method, dof=g.df, note=note)
 
 
 def item_replicates(cells: list, draws: int = DRAWS, seed: int = 0) -> dict:

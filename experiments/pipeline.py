@@ -84,19 +84,20 @@ class Pipeline:
         rows = load_records(task, "train", "en", self.ctx)
         return rows[-self.heldout(rows) :]
 
-    def cell(self, task: Task, lang: str, arm: str, role: str, found: dict) -> Cell:
+    def cell(self, task: Task, lang: str, arm: str, role: str, found: dict, against: str = "") -> Cell:
         """One arm's outcomes on one task and language, under the task's gate policy for this profile."""
         policy = gate_policy()
         return Cell(
             arm=arm,
             role=role,
+            against=against,
             task=task.name,
             language=lang,
             trained=task.format != "parallel",
             trivial=found["trivial"],
             floor=task.floor.get(self.profile),
-            sigmas=policy.sigmas,
-            max_class_share=policy.max_class_share,
+            margin=policy.margin_for(task.format),
+            collapse_share=policy.collapse_share,
             items=[Item.model_validate(i) for i in found["items"]],
         )
 
@@ -217,13 +218,14 @@ class Pipeline:
         return {**out, "check": self.check(task, model, tok)}
 
     # -- phase 2 and 3 ---------------------------------------------------------------
-    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, reference: bool = True) -> dict[str, float]:
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "") -> dict[str, float]:
         """Zero-shot score per non-English language of the target, for the encoder of ``arm``.
 
-        ``reference``: the arm others' gains are measured against, not one being judged.
-        Each language's item outcomes are kept as a cell, for the gates and the interval.
+        ``against``: the reference arm this one's gain is measured against; '' for a reference
+        arm itself. Each language's item outcomes are kept as a cell, for the gates and for the
+        judge's paired interval (``audit.paired``), which pairs a treated cell with its reference's.
         """
-        role = "reference" if reference else "treated"
+        role = "treated" if against else "reference"
         if task.format == "parallel":
             found = self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         else:
@@ -234,7 +236,7 @@ class Pipeline:
             if out["missing"]:
                 self.missing.setdefault(task.name, []).extend(out["missing"])
             found = out["cells"]
-        cells = [self.cell(task, lang, arm, role, f) for lang, f in found.items()]
+        cells = [self.cell(task, lang, arm, role, f, against) for lang, f in found.items()]
         self.cells += cells
         return {c.language: c.score for c in cells}
 

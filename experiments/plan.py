@@ -55,7 +55,7 @@ class Planner(Pipeline):
         key = self._list("intermediate-mix", spec, base, "+".join(spec["tasks"]), tasks)
         return Encoder(key, str(self.cache.root / key / "model"))
 
-    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, reference: bool = True) -> dict:
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "") -> dict:
         langs = self.languages(task)
         if task.format == "parallel":  # one scoring stage per language with data, listed as one row
             served = [lang for lang in langs if not unservable(task, "dev", lang, self.ctx)]
@@ -172,4 +172,4 @@ def _walk(pipe: Planner, params: transfer.TransferParams) -> None:
                 pipe.target_score(reference(), task, ref_name)
             listed.add(ref_name)
         for task in targets:
-            pipe.target_score(enc, task, arm, reference=False)
+            pipe.target_score(enc, task, arm, against=ref_name)

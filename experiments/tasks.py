@@ -56,11 +56,14 @@ class Task:
 
 @dataclass(frozen=True)
 class GatePolicy:
-    """How far above "learned nothing" a model must score (``gates:`` in tasks.yaml)."""
+    """What "learned" means, per task kind, and when a seed collapsed (``gates:`` in tasks.yaml)."""
 
-    sigmas: float = 3.0
-    max_class_share: float = 0.95
-    heldout: int = 200
+    margin: dict = field(default_factory=dict)  # points above trivial, by task format
+    collapse_share: float = 0.8
+    heldout: int = 1000
+
+    def margin_for(self, fmt: str) -> float:
+        return float(self.margin.get(fmt, self.margin.get("default", 5.0)))
 
 
 PROFILE_KEYS = ("smoke", "mini", "full")

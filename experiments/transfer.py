@@ -81,7 +81,7 @@ def run(ctx: RunContext) -> list[Measurement]:
     for arm, (enc, ref_name, reference) in _arms(pipe, base).items():
         if ref_name not in plan.values():
             out += _scored(ref_name, {t.name: pipe.target_score(reference(), t, ref_name) for t in targets})
-        out += _scored(arm, {t.name: pipe.target_score(enc, t, arm, reference=False) for t in targets})
+        out += _scored(arm, {t.name: pipe.target_score(enc, t, arm, against=ref_name) for t in targets})
         plan[arm] = ref_name
     ctx.cells.extend(pipe.cells)
     ctx.notes.extend(pipe.notes)

@@ -53,23 +53,24 @@ def _dies(ctx):
 
 
 def _gated(ctx):
-    """A gain with item outcomes: the treated arm sits at the majority class in seed ``ctx.params.bad_seed``."""
+    """A gain with item outcomes: the treated arm sits at one class in seed ``ctx.params.bad_seed`` (-1: all)."""
     from audit.records import Cell, Item
 
-    bad = ctx.seed == ctx.params.bad_seed
+    bad = ctx.params.bad_seed in (ctx.seed, -1)  # -1: every seed
 
     def cell(arm, role, right, one_class=False):
         return Cell(
             arm=arm,
             role=role,
+            against="baseline" if role == "treated" else "",
             task="xnli",
             language="de",
             trivial=100 / 3,
             items=[Item(id=str(i), num=float(i < right), pred="0" if one_class else str(i % 3)) for i in range(90)],
         )
 
-    ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 64, one_class=bad)]
-    gain = (30 if bad else 64) / 0.9 - 60 / 0.9
+    ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 72, one_class=bad)]
+    gain = (30 if bad else 72) / 0.9 - 60 / 0.9
     return [Measurement(metric=ctx.spec.metric.name, value=gain), Measurement(metric="item_se[avg_gain]", value=0.5)]
 
 
@@ -144,7 +145,26 @@ def _skips_a_language(ctx):
     return [Measurement(metric=ctx.spec.metric.name, value=scored.output["value"])]
 
 
+def _flaky(ctx):
+    """Seed ``params.bad_seed`` raises an OSError on its first try only (a file lost in a race, say)."""
+    marker = ctx.cache_dir / f"flaky-{ctx.seed}"
+    if ctx.seed == ctx.params.bad_seed and not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        raise OSError(39, "Directory not empty")
+    return _per_seed(ctx)
+
+
+def _one_seed_fails(ctx):
+    """Seed ``params.bad_seed`` fails on every try while ``disk-full`` lies in the stage cache; the others measure."""
+    if ctx.seed == ctx.params.bad_seed and (ctx.cache_dir / "disk-full").exists():
+        raise OSError(28, "No space left on device")
+    return _per_seed(ctx)
+
+
 per_seed = experiment("fake", FakeParams, _per_seed)
+flaky = experiment("fake", FakeParams, _flaky)
+one_seed_fails = experiment("fake", FakeParams, _one_seed_fails)
 skips_a_language = experiment("fake", FakeParams, _skips_a_language)
 stage_fails = experiment("fake", FakeParams, _stage_fails)
 staged = experiment("fake", FakeParams, _staged)

@@ -53,6 +53,30 @@ def test_decomposition_and_reference_forecasters():
     assert cal.base_rate.brier == pytest.approx(0.25) and cal.base_rate.log_loss == pytest.approx(math.log(2))
     assert cal.always_yes.brier == pytest.approx(0.5) and math.isinf(cal.always_yes.log_loss)
     assert cal.brier < cal.base_rate.brier  # this synthesizer's confidence carries information
+    # AUC: of the 20 x 20 (holds, fails) pairs, 15 x 15 rank the holding claim higher (0.8 vs 0.3),
+    # and 15 x 5 at 0.8 and 5 x 15 at 0.3 tie (half each): (225 + 0.5 x 150) / 400 = 0.75.
+    assert cal.auc == pytest.approx((15 * 15 + 0.5 * (15 * 5 + 5 * 15)) / 400)
+    assert cal.agreement == pytest.approx(30 / 40)  # 15 ✓ that hold, 15 × that fail
+    low, high = cal.agreement_ci
+    assert low < 0.75 < high and high - low == pytest.approx(0.26, abs=0.02)  # Wilson, n = 40
+    assert "AUC 0.75" in cal.status_line and "agreement 0.75" in cal.status_line
+
+
+def test_the_agreement_interval_covers_the_true_rate_95_percent_of_the_time():
+    import numpy as np
+
+    from audit.calibration import wilson
+
+    rng = np.random.default_rng(6)
+    hits = sum(lo <= 0.7 <= hi for lo, hi in (wilson(int(rng.binomial(40, 0.7)), 40) for _ in range(4000)))
+    assert 0.93 <= hits / 4000 <= 0.97
+
+
+def test_confidence_that_separates_perfectly_has_auc_one_and_none_without_both_outcomes():
+    from audit.calibration import auc
+
+    assert auc([(0.9, 1), (0.8, 1), (0.2, 0)]) == 1.0
+    assert auc([(0.9, 1), (0.8, 1)]) is None
 
 
 def test_confidence_one_lands_in_the_top_bin():

@@ -176,3 +176,19 @@ def test_a_wrong_executor_is_one_line_before_anything_runs(settings):
     stray = invoke(settings, "verify", "--claim", "mnli-size", "--address", "auto")
     assert stray.exit_code == 2 and "pass it with --executor ray" in stray.output
     assert "Traceback" not in bad.output + stray.output
+
+
+def test_verify_exits_1_when_a_run_failed_and_still_prints_the_verdicts(monkeypatch, settings):
+    from tests.test_verify import bind
+
+    bind(monkeypatch, settings, "squad-gain", "broken")
+    result = invoke(settings, "verify", "--claim", "squad-gain", "--seeds", "2", "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert "INCOMPLETE" in result.stdout and "a run failed in squad-gain" in result.stderr
+
+
+def test_verify_exits_0_when_every_run_finished(monkeypatch, settings):
+    from tests.test_verify import bind
+
+    bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2])
+    assert invoke(settings, "verify", "--claim", "squad-gain", "--seeds", "2", "--jobs", "1").exit_code == 0

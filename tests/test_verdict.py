@@ -13,6 +13,13 @@ def iv(lo, hi, mean=None, exact=False, n=3):
     return Interval(n, mean if mean is not None else (lo + hi) / 2, lo, hi, exact)
 
 
+def t_iv(lo, hi, n=3):
+    """A t interval over n seeds with these bounds, its standard error included (full's magnitude rule reads it)."""
+    from scipy import stats
+
+    return Interval(n, (lo + hi) / 2, lo, hi, se=(hi - lo) / 2 / stats.t.ppf(0.975, n - 1))
+
+
 APPROX = Claimed(value=8.2, precision=0.05, margin=0.5, comparison="approx")  # band [7.65, 8.75]
 
 
@@ -104,16 +111,16 @@ def test_mini_verdict_uses_the_mini_comparison_speaks_for_a_proxy_and_carries_it
     v = decide(spec, Profile.MINI, iv(0.5, 1.5))
     assert v.status == Status.CONSISTENT and v.comparison == "positive" and v.fidelity == "proxy"
     assert "Directional only" in v.note
-    full = decide(spec, Profile.FULL, iv(0.5, 1.5))
+    full = decide(spec, Profile.FULL, t_iv(0.5, 1.5))
     assert full.status == Status.PARTIAL and full.fidelity == "claim"
 
 
 @pytest.mark.parametrize(
     ("interval", "mini", "full"),
     [
-        (iv(0.5, 1.5), Status.CONSISTENT, Status.PARTIAL),
-        (iv(-3.0, -1.0), Status.NOT_REPLICATED, Status.REFUTED),
-        (iv(7.9, 8.5), Status.CONSISTENT, Status.SUPPORTED),
+        (t_iv(0.5, 1.5), Status.CONSISTENT, Status.PARTIAL),
+        (t_iv(-3.0, -1.0), Status.NOT_REPLICATED, Status.REFUTED),
+        (t_iv(7.9, 8.5), Status.CONSISTENT, Status.SUPPORTED),
     ],
 )
 def test_a_proxy_never_supports_or_refutes(interval, mini, full):
@@ -133,9 +140,13 @@ def test_smoke_ignores_failed_gates_but_reports_them():
 
 
 def noisy(values, item_se):
-    from audit.stats import summarise
+    """An interval over seeds widened by item noise (a stand-in for the crossed interval's)."""
+    from audit.stats import Interval, summarise
 
-    return summarise(values, item_se=item_se)
+    seeds = summarise(values)
+    se = (seeds.se**2 + sum(s * s for s in item_se) / len(item_se) / len(values)) ** 0.5
+    half = (seeds.high - seeds.mean) * se / seeds.se
+    return Interval(len(values), seeds.mean, seeds.mean - half, seeds.mean + half, se=se, method="test")
 
 
 def test_wide_interval_from_a_weak_design_is_underpowered():
@@ -174,3 +185,31 @@ def test_holm_correction_downgrades_what_only_one_test_made_significant():
 def test_no_measurement_is_not_run():
     spec = ClaimSpec.model_validate(_valid())
     assert decide(spec, Profile.MINI, None, reason="why").status == Status.NOT_RUN
+
+
+def _magnitude_spec() -> ClaimSpec:
+    data = _valid()
+    data["claimed"] = {"value": 5.4, "comparison": "approx", "precision": 0.05, "margin": 0.5}
+    return ClaimSpec.model_validate(data)
+
+
+def test_a_faithful_replication_of_a_single_run_magnitude_is_rarely_flagged():
+    """Original: one run, SD 0.7 across seeds; replication: 5 seeds of the same: P(PARTIAL or REFUTED) <= 5%."""
+    import numpy as np
+
+    from audit.stats import summarise
+
+    spec, rng, flagged, replications = _magnitude_spec(), np.random.default_rng(16), 0, 4000
+    for _ in range(replications):
+        original = 5.4 + 0.7 * rng.standard_normal()
+        claimed = spec.model_copy(update={"claimed": spec.claimed.model_copy(update={"value": round(original, 1)})})
+        iv = summarise(list(5.4 + 0.7 * rng.standard_normal(5)))
+        flagged += decide(claimed, Profile.FULL, iv).status in {Status.PARTIAL, Status.REFUTED}
+    assert flagged / replications <= 0.05
+
+
+def test_a_replication_far_from_the_claimed_magnitude_is_partial():
+    from audit.stats import summarise
+
+    v = decide(_magnitude_spec(), Profile.FULL, summarise([1.9, 2.0, 2.1, 2.0, 2.05]))
+    assert v.status == Status.PARTIAL and "replication prediction interval 5.4 ±" in v.reason

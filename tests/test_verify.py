@@ -50,7 +50,7 @@ def test_smoke_runs_only_prove_the_pipeline(monkeypatch, settings):
     assert verify([broken], Profile.SMOKE, 1, settings)[0].status == Status.PIPELINE_FAILED
 
 
-def test_a_failed_gate_read_back_from_the_store_makes_the_verdict_invalid(monkeypatch, settings):
+def test_gates_read_back_from_the_store_drop_a_collapsed_seed_and_fail_a_collapsed_arm(monkeypatch, settings):
     import json
 
     from audit.render import as_json
@@ -60,17 +60,21 @@ def test_a_failed_gate_read_back_from_the_store_makes_the_verdict_invalid(monkey
     data = yaml.safe_load(next(settings.claims_dir.glob("*/squad-gain.yaml")).read_text())
     [v] = verify([spec], Profile.MINI, 3, settings)
     assert v.status == Status.CONSISTENT  # every seed's arms learned: judged, and on a proxy
-    data["experiment"]["params"]["bad_seed"] = 1
-    next(settings.claims_dir.glob("*/squad-gain.yaml")).write_text(yaml.safe_dump(data))
-    spec = load_all(settings.claims_dir)["squad-gain"]
-    [v] = verify([spec], Profile.MINI, 3, settings)
-    assert v.status == Status.INVALID and "trainability failed: xnli [mnli] in 1 of 3 seeds" in v.reason
+    for bad_seed in (1, -1):
+        data["experiment"]["params"]["bad_seed"] = bad_seed
+        next(settings.claims_dir.glob("*/squad-gain.yaml")).write_text(yaml.safe_dump(data))
+        spec = load_all(settings.claims_dir)["squad-gain"]
+        [v] = verify([spec], Profile.MINI, 3, settings)
+        if bad_seed == 1:  # one seed collapsed: dropped by the pre-registered rule, and said
+            assert v.n == 2 and "2 of 3 seeds kept" in v.reason and "seed 1: xnli [mnli]: 100% of items" in v.reason
+    assert v.status == Status.INVALID and "trainability failed: xnli [mnli]: collapsed in all 3 seeds" in v.reason
     with Store(settings.store) as store:
-        assert store.count("item_outcomes") == 2 * 90 * 6  # two cells of 90 items, six runs
+        assert store.count("item_outcomes") == 2 * 90 * 9  # two cells of 90 items, nine runs
     row = next(c for c in json.loads(as_json(build(settings, Profile.MINI)))["claims"] if c["claim_id"] == "squad-gain")
     assert row["status"] == "INVALID" and row["fidelity"] == "proxy" and row["model"] == "multilingual-e5-small"
     assert {g["name"]: g["passed"] for g in row["gates"]}["trainability"] is False
-    assert "item noise" in row["interval_method"] and row["p_value"] is not None and row["p_adjusted"] is not None
+    assert "crossed seeds x item clusters (3 seeds x 90" in row["interval_method"]
+    assert row["p_value"] is None and row["p_adjusted"] is None  # INVALID: no test to read, not in the family
 
 
 def test_missing_data_is_unverifiable_with_the_reason(monkeypatch, settings):
@@ -79,10 +83,10 @@ def test_missing_data_is_unverifiable_with_the_reason(monkeypatch, settings):
     assert v.status == Status.UNVERIFIABLE and "MNLI train split" in v.reason
 
 
-def test_a_crashing_experiment_is_not_run_and_recorded(monkeypatch, settings):
+def test_a_crashing_experiment_is_incomplete_and_recorded(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "broken")
     [v] = verify([spec], Profile.MINI, 2, settings)
-    assert v.status == Status.NOT_RUN and "RuntimeError: boom" in v.reason
+    assert v.status == Status.INCOMPLETE and "0 of 2 seeds ran" in v.reason and "RuntimeError: boom" in v.reason
     with Store(settings.store) as store:
         assert {r["status"] for r in store.rows("SELECT status FROM runs")} == {"failed"}
 
@@ -128,3 +132,71 @@ def test_a_proxy_that_cannot_answer_makes_the_claim_not_applicable_with_why(monk
     [v] = verify([spec], Profile.MINI, 2, settings)
     assert v.status == Status.NOT_APPLICABLE and "lacks the mechanism" in v.reason
     assert calibrate([v]).decided == 0  # says nothing about the claim, so it labels nothing
+
+
+def test_a_transient_error_is_retried_once_and_the_record_says_so(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "flaky", values=[8.1, 8.2, 8.3], bad_seed=1)
+    [v] = verify([spec], Profile.FULL, 3, settings)
+    assert v.status == Status.SUPPORTED and v.n == 3
+    retried = "retried once after a transient error (OSError: [Errno 39] Directory not empty)"
+    assert f"{retried} (in 1 of 3 seeds)" in v.reason
+
+
+def test_a_seed_that_still_fails_costs_one_seed_not_the_claim(monkeypatch, settings):
+    spec = bind(monkeypatch, settings, "squad-gain", "one_seed_fails", values=[8.1, 8.2, 8.3, 8.4], bad_seed=1)
+    settings.stages_dir.mkdir(parents=True, exist_ok=True)
+    (settings.stages_dir / "disk-full").touch()
+    [v] = verify([spec], Profile.FULL, 4, settings)
+    assert v.status == Status.INCOMPLETE and v.n == 3 and v.mean == pytest.approx((8.1 + 8.3 + 8.4) / 3)
+    assert v.reason.startswith("3 of 4 seeds ran (seed 1: OSError: [Errno 28] No space left on device)")
+    assert "on the 3 that ran: SUPPORTED" in v.reason and v.p_value is None
+    with Store(settings.store) as store:
+        assert sorted(r["status"] for r in store.rows("SELECT status FROM runs")) == ["failed", "ok", "ok", "ok"]
+    (settings.stages_dir / "disk-full").unlink()  # room again: the same command fills in seed 1
+    [again] = verify([spec], Profile.FULL, 4, settings)
+    assert again.status == Status.SUPPORTED and again.n == 4
+
+
+def test_a_seed_without_a_run_makes_the_claim_incomplete(monkeypatch, settings):
+    from audit.verify import judge_stored
+
+    spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2, 8.3])
+    verify([spec], Profile.FULL, 3, settings)
+    with Store(settings.store) as store:
+        v = judge_stored(store, spec, Profile.FULL, 4)
+    assert v.status == Status.INCOMPLETE and "3 of 4 seeds ran (seed 3: no run)" in v.reason
+
+
+def _verify_in_order(monkeypatch, settings, order: list[str]) -> dict[str, tuple]:
+    """Each claim verified by its own command, in ``order``; what the report then says of each."""
+    from audit.report import stored_verdicts
+
+    values = {"squad-gain": [1.0, 1.2, 1.4], "mnli-gain": [0.5, 1.5, 2.6], "hellaswag-gain": [3.0, 3.1, 3.3]}
+    specs = {c: bind(monkeypatch, settings, c, "per_seed", values=v) for c, v in values.items()}
+    for claim in order:
+        verify([specs[claim]], Profile.MINI, 3, settings)
+    stored = stored_verdicts(settings.store, Profile.MINI)
+    with Store(settings.store) as store:
+        raw = {r["claim_id"]: (r["status"], r["p_value"]) for r in store.latest_verdicts("mini")}
+    return {c: (*raw[c], stored[c][0].status, stored[c][0].p_adjusted, stored[c][0].family_size) for c in values}
+
+
+def test_multiplicity_does_not_depend_on_the_order_claims_ran_in(monkeypatch, settings, tmp_path):
+    from dataclasses import replace
+
+    first = _verify_in_order(monkeypatch, settings, ["squad-gain", "mnli-gain", "hellaswag-gain"])
+    other = replace(settings, store=tmp_path / "other" / "audit.duckdb")
+    second = _verify_in_order(monkeypatch, other, ["hellaswag-gain", "mnli-gain", "squad-gain"])
+    assert first == second
+    assert {m for *_, m in first.values()} == {3}  # one family of three, m printed beside p
+    smallest = min(first.values(), key=lambda row: row[1])
+    assert smallest[3] == pytest.approx(3 * smallest[1])  # Holm's first step: p times m
+
+
+def test_an_invalid_verdict_is_not_in_the_family(monkeypatch, settings):
+    from audit.verdict import adjust, in_family
+
+    spec = bind(monkeypatch, settings, "squad-gain", "gated", bad_seed=-1)
+    [v] = verify([spec], Profile.MINI, 3, settings)
+    assert v.status == Status.INVALID and not in_family(v)
+    assert adjust([v], [v])[0].p_adjusted is None

@@ -236,7 +236,7 @@ class Store:
             )
         out: dict[str, list[Cell]] = {i: [] for i in run_ids}
         for h in heads:
-            fields = {k: v for k, v in h.items() if k not in {"run_id", "cell"}}
+            fields = {k: v for k, v in h.items() if k not in {"run_id", "cell"} and v is not None}
             out[h["run_id"]].append(Cell(**fields, items=items.get((h["run_id"], h["cell"]), [])))
         return out
 

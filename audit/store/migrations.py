@@ -119,6 +119,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE runs ADD COLUMN params JSON DEFAULT '{}';
         """,
     ),
+    (
+        9,
+        "cells: a treated cell names the reference arm it is paired with; the gate policy is a margin above "
+        "trivial and a collapse share (sigmas and max_class_share are no longer written)",
+        """
+        ALTER TABLE cells ADD COLUMN against VARCHAR DEFAULT '';
+        ALTER TABLE cells ADD COLUMN margin DOUBLE;
+        ALTER TABLE cells ADD COLUMN collapse_share DOUBLE;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
