@@ -96,20 +96,35 @@ def load_baseline(path: Path) -> Baseline:
 
 def with_params(spec: ClaimSpec, profile: Profile, params: dict[str, Any]) -> ClaimSpec:
     """The spec with extra params for one profile (a CI-sized run of the same claim)."""
-    if not params:
-        return spec
-    data = spec.model_dump(mode="json")
-    override = data["experiment"]["profiles"].setdefault(profile.value, {"params": {}, "claimed": {}, "note": ""})
-    override["params"] = {**override["params"], **params}
-    return ClaimSpec.model_validate(data)
+    return spec.with_params(profile, params)
+
+
+def checked_spec(baseline_path: Path, specs: dict[str, ClaimSpec], check: Check) -> ClaimSpec:
+    """The spec a check re-runs, or one line naming the baseline when the check cannot be run at all."""
+    from audit.runner import params_of
+    from audit.verdict import route_of
+
+    spec = find(specs, check.claim)
+    if route_of(spec) == "documented":
+        raise AuditError(
+            f"{baseline_path}: check {check.claim}: a documented claim is settled by 'audit cite', not re-run; "
+            "remove it from the baseline"
+        )
+    try:
+        spec = with_params(spec, check.profile, check.params)
+        params_of(spec, check.profile)
+    except (AuditError, ValidationError) as exc:
+        why = str(exc) if isinstance(exc, AuditError) else pydantic_message(exc)
+        raise AuditError(f"{baseline_path}: check {check.claim}: its params do not make a valid run: {why}") from None
+    return spec
 
 
 def run_ci(settings: Settings, baseline_path: Path) -> list[Outcome]:
     baseline = load_baseline(baseline_path)
     specs = load_all(settings.claims_dir)
     outcomes = []
-    for check in baseline.checks:
-        spec = with_params(find(specs, check.claim), check.profile, check.params)
+    checked = [checked_spec(baseline_path, specs, check) for check in baseline.checks]  # all, before any runs
+    for check, spec in zip(baseline.checks, checked, strict=True):
         [verdict] = verify([spec], check.profile, check.seeds, settings, jobs=cores())
         outcomes.append(Outcome(check, verdict, _seed_values(settings, verdict, spec)))
     return outcomes

@@ -101,12 +101,54 @@ def find(spec: ClaimSpec, path: Path) -> list[Finding]:
     return found
 
 
-def documented_verdict(spec: ClaimSpec, findings: list[Finding]) -> Verdict:
-    """One verdict over every cited source; sources that disagree are shown, not averaged."""
-    by = {
-        k: sorted({f"{Path(f.source).name} ({f.location})" for f in findings if f.stance == k})
-        for k in ("supports", "contradicts")
-    }
+ARXIV = re.compile(r"arXiv[:\s]*(\d{4}\.\d{4,5})(v\d+)?", re.IGNORECASE)
+DOI = re.compile(r"\b(10\.\d{4,9}/[-._;()/:A-Za-z0-9]+[A-Za-z0-9])")
+
+
+def identity(path: Path, sha256: str) -> str:
+    """What a reader needs to find the source again: its hash, and an arXiv id, DOI and title where found."""
+    passages = read(path)
+    head = " ".join(p.text for p in passages[:40])
+    parts = [f"sha256 {sha256[:12]}"]
+    if m := ARXIV.search(head):
+        parts.append(f"arXiv {m.group(1)}{m.group(2) or ''}")
+    if m := DOI.search(head):
+        parts.append(f"DOI {m.group(1)}")
+    if passages:
+        title = passages[0].text.strip()
+        parts.append(f"'{title[:80]}{'...' if len(title) > 80 else ''}'")
+    return ", ".join(parts)
+
+
+def identities(findings: list[Finding]) -> dict[str, str]:
+    """Each cited source's identity (sha256 -> text), read again where the file is still there unchanged."""
+    out = {}
+    for source, sha in {(f.source, f.sha256) for f in findings}:
+        path = Path(source)
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+            out[sha] = identity(path, sha)
+    return out
+
+
+def refuse_own_synthesis(store: Store, spec: ClaimSpec, path: Path) -> None:
+    """A claim is never its own evidence: the synthesis that stated it cannot be cited for it."""
+    from audit.errors import AuditError
+    from audit.report_format import clean
+
+    raw = path.read_bytes()
+    shas = {hashlib.sha256(raw).hexdigest(), hashlib.sha256(clean(raw.decode("utf-8", "replace")).encode()).hexdigest()}
+    stored = {r["sha256"] for r in store.rows("SELECT sha256 FROM report_versions")}
+    if path.stem == spec.source.report or shas & stored:
+        raise AuditError(
+            f"{path} is an ingested synthesis report: a synthesis cannot be the evidence for its own claims; "
+            "cite the paper or another primary source"
+        )
+
+
+def documented_verdict(spec: ClaimSpec, findings: list[Finding], names: dict[str, str] | None = None) -> Verdict:
+    """One verdict over every cited source, each named by its identity; disagreeing sources are shown, not averaged."""
+    names = names or {}
+    by = {k: sorted({_named(f, names) for f in findings if f.stance == k}) for k in ("supports", "contradicts")}
     if by["supports"] and by["contradicts"]:
         status, reason = Status.INCONCLUSIVE, "sources disagree"
     elif by["supports"]:
@@ -119,6 +161,10 @@ def documented_verdict(spec: ClaimSpec, findings: list[Finding]) -> Verdict:
     # Documents are judged against the claim as stated, never a mini profile's reading.
     base = decide(spec, Profile.FULL, None, reason=f"{reason}: {detail}" if detail else reason)
     return base.model_copy(update={"status": status, "profile": "documented", "route": "documented", "note": ""})
+
+
+def _named(f: Finding, names: dict[str, str]) -> str:
+    return f"{Path(f.source).name} [{names.get(f.sha256) or f'sha256 {f.sha256[:12]}'}] ({f.location})"
 
 
 def record(store: Store, spec: ClaimSpec, path: Path, findings: list[Finding]) -> None:
@@ -143,9 +189,11 @@ def cite(settings: Settings, claim_id: str, sources: list[Path]) -> tuple[list[F
     spec = find_claim(load_all(settings.claims_dir), claim_id)
     found = {path: find(spec, path) for path in sources}  # read all before writing any
     with Store(settings.store) as store:
+        for path in sources:
+            refuse_own_synthesis(store, spec, path)
         for path, findings in found.items():
             record(store, spec, path, findings)
         every = stored_findings(store, spec.id)
-        verdict = documented_verdict(spec, every)
+        verdict = documented_verdict(spec, every, identities(every))
         save_verdict(store, verdict)
     return every, verdict

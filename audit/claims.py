@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from audit import safe_yaml
-from audit.errors import SpecError, UnknownClaimError, error_field
+from audit.errors import AuditError, SpecError, UnknownClaimError, error_field
 from audit.spec import ClaimSpec
 
 
@@ -37,7 +37,11 @@ def spec_paths(claims_dir: Path) -> list[Path]:
 
 
 def load_all(claims_dir: Path) -> dict[str, ClaimSpec]:
-    """Every spec under ``claims_dir``, keyed by id; duplicate ids are an error."""
+    """Every spec under ``claims_dir``, keyed by id; duplicate ids and a missing folder are errors."""
+    if not Path(claims_dir).is_dir():
+        raise AuditError(
+            f"no claims folder at {claims_dir}; pass --claims-dir (or set AUDIT_CLAIMS_DIR) to a folder of claim specs"
+        )
     specs: dict[str, ClaimSpec] = {}
     for path in spec_paths(claims_dir):
         spec = load_spec(path)

@@ -2,24 +2,35 @@
 
 Library modules are imported inside the commands so that ``audit --help`` stays fast
 and never imports torch. Every ``AuditError`` becomes one line on stderr and exit 2.
+Options several commands share live in ``audit.cli_options``; the commands that run
+experiments in ``audit.cli_verify``, the history in ``audit.cli_history``.
 """
 
 from __future__ import annotations
 
-import functools
-from enum import StrEnum
+import os
+
+# The CLI's cold start (benchmarks/cold_start.py): pydantic looks for plugins through entry points
+# (importlib.metadata, about 16 ms) before the first model is built. audit uses none; a user who
+# does can still set PYDANTIC_DISABLE_PLUGINS themselves.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from enum import StrEnum  # noqa: E402
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from audit import cli_history, cli_verify
+from audit import cli_options as opt
+from audit.cli_options import console, handled, settings_of
 from audit.profiles import Profile
 
 app = typer.Typer(
     help="Reproduce the claims of a paper or a machine-written synthesis, and judge them.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -36,84 +47,44 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
-EXIT_RUN_FAILED = 1  # verify: a run failed (INCOMPLETE, PIPELINE_FAILED); 2 is bad input, as everywhere
+_console = console  # the name the tests and older callers use
 
 
-def runs_failed(verdicts) -> str:
-    """The claims with a failed or missing run, named for the one line verify ends with ('' when none)."""
-    from audit.verdict import Status
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
 
-    bad = [v.claim_id for v in verdicts if v.status in {Status.INCOMPLETE, Status.PIPELINE_FAILED}]
-    return ", ".join(bad)
-
-
-PIPE_WIDTH = 120  # columns when writing to a file or a CI log, where rich would assume 80
-
-
-def _console(stderr: bool = False):
-    import os
-    import sys
-
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH
-    return Console(stderr=stderr, highlight=False, width=width)
-
-
-def handled(fn):
-    """Turn user-facing errors into one line and a non-zero exit, never a traceback.
-
-    An ``OSError`` here comes from a path the user gave (a store under a file, a
-    read-only folder); it is theirs to fix, so it is a one-line error too.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from audit.errors import AuditError, one_line
-
-        try:
-            return fn(*args, **kwargs)
-        except (AuditError, OSError) as exc:
-            message = str(exc) if isinstance(exc, AuditError) else _os_message(exc)
-            _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)}", soft_wrap=True)
-            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
-
-    return wrapper
-
-
-def _os_message(exc: OSError) -> str:
-    where = f": {exc.filename}" if exc.filename else ""
-    return f"{exc.strerror or exc}{where}; check the path and its permissions"
-
-
-def _settings(ctx: typer.Context):
-    from audit.settings import resolve
-
-    return resolve(**ctx.obj)
+        typer.echo(f"audit {metadata.version('audit')}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    store: Annotated[
-        Path | None, typer.Option(help="DuckDB store file (env AUDIT_STORE; default .audit/audit.duckdb).")
-    ] = None,
-    claims_dir: Annotated[
-        Path | None, typer.Option(help="Claim specs folder (env AUDIT_CLAIMS_DIR; default ./claims).")
-    ] = None,
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     ctx.obj = {"store": store, "claims_dir": claims_dir}
 
 
 @app.command("claims")
 @handled
-def claims_cmd(ctx: typer.Context) -> None:
+def claims_cmd(ctx: typer.Context, fmt: opt.Output = opt.Format.TABLE, claims_dir: opt.ClaimsDir = None) -> None:
     """List every claim spec: id, kind, the synthesis's mark and what it claims."""
     from audit.claims import load_all
-    from audit.render import claims_table
 
-    _console().print(claims_table(list(load_all(_settings(ctx).claims_dir).values())))
+    specs = list(load_all(settings_of(ctx, claims_dir=claims_dir).claims_dir).values())
+    if fmt == opt.Format.JSON:
+        from audit.render_json import claims_json
+
+        typer.echo(claims_json(specs))
+        return
+    from audit.render_claims import claims_table
+
+    console().print(claims_table(specs))
 
 
 @app.command("show")
@@ -124,104 +95,39 @@ def show_cmd(
     profile: Annotated[
         Profile | None, typer.Option(help="Also print the params a run at this profile takes, resolved here.")
     ] = None,
+    param: opt.Params = None,
+    fmt: opt.Output = opt.Format.TABLE,
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
 ) -> None:
     """Show one claim spec in full, with its newest stored verdict and its newest run's machine and numerics."""
     from audit.claims import find, load_all
-    from audit.render_show import params_tables, provenance_table, spec_view
     from audit.report import newest_provenance, stored_verdicts
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx, store, claims_dir)
     spec = find(load_all(settings.claims_dir), claim_id)
-    _console().print(*spec_view(spec, stored_verdicts(settings.store, None).get(spec.id, [])))
-    if prov := newest_provenance(settings.store, spec.id):
-        _console().print(provenance_table(prov))
     if profile is not None:
-        _console().print(*params_tables(spec, profile))
+        spec = spec.with_params(profile, opt.parse_params(param))
+    verdicts, prov = stored_verdicts(settings.store, None).get(spec.id, []), newest_provenance(settings.store, spec.id)
+    if fmt == opt.Format.JSON:
+        from audit.render_json import show_json
+        from audit.runner import params_view
+
+        typer.echo(show_json(spec, verdicts, prov, params_view(spec, profile) if profile else None))
+        return
+    from audit.render_show import params_tables, provenance_table, spec_view
+
+    console().print(*spec_view(spec, verdicts))
+    if prov:
+        console().print(provenance_table(prov))
+    if profile is not None:
+        console().print(*params_tables(spec, profile))
 
 
-@app.command("verify")
-@handled
-def verify_cmd(
-    ctx: typer.Context,
-    claim: Annotated[list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")] = None,
-    all_claims: Annotated[bool, typer.Option("--all", help="Verify every claim.")] = False,
-    report: Annotated[
-        list[str] | None, typer.Option("--report", "-r", help="Every claim of this report id; repeat for several.")
-    ] = None,
-    profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
-    seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=0,
-            max=64,
-            help="Runs side by side in worker processes; 0 (default): one per core, or one per GPU at full. "
-            "Values do not depend on it.",
-        ),
-    ] = 0,
-    executor: Annotated[
-        str,
-        typer.Option(
-            help="local: worker processes on this host; ray: each stage a Ray task (pip install 'audit[ray]')."
-        ),
-    ] = "local",
-    address: Annotated[
-        str | None, typer.Option(help="With --executor ray: the cluster ('auto': this node's); unset: a local Ray.")
-    ] = None,
-    gpus_per_stage: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            max=16,
-            help="GPUs each training stage spreads over (DDP through torchrun); a worker per group. "
-            "The count is part of each training stage's key.",
-        ),
-    ] = 1,
-) -> None:
-    """Run claims' experiments, store runs with provenance, and print verdicts."""
-    from audit.render import calibration_table, verdict_table
-    from audit.render_progress import RunBars
-    from audit.verify import select_and_verify
-    from audit.workers import default_jobs, executor_of
-
-    settings = _settings(ctx)
-    how = executor_of(executor, address, gpus_per_stage)
-    workers = jobs or default_jobs(profile, gpus_per_stage)
-    with RunBars(_console(stderr=True)) as bars:
-        verdicts, cal = select_and_verify(
-            settings, claim or [], all_claims, profile, seeds, bars, workers, report or [], how
-        )
-    out = _console()
-    out.print(verdict_table(verdicts, title=f"Verdicts at {profile.value} fidelity"))
-    out.print(calibration_table(cal))
-    if failed := runs_failed(verdicts):
-        _console(stderr=True).print(f"[bold red]error:[/] a run failed in {failed}; re-run the same command to resume")
-        raise typer.Exit(EXIT_RUN_FAILED)
-
-
-@app.command("plan")
-@handled
-def plan_cmd(
-    ctx: typer.Context,
-    claim: Annotated[list[str] | None, typer.Option("--claim", "-c", help="Claim id; repeat for several.")] = None,
-    all_claims: Annotated[bool, typer.Option("--all", help="Plan every claim.")] = False,
-    report: Annotated[
-        list[str] | None, typer.Option("--report", "-r", help="Every claim of this report id; repeat for several.")
-    ] = None,
-    profile: Annotated[Profile, typer.Option(help="Fidelity: smoke, mini or full.")] = Profile.MINI,
-    seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds per claim (0..N-1).")] = 3,
-) -> None:
-    """List the stages verify would compute (key, cached or not, data, schedule) and what they cost; run nothing."""
-    from audit.plan import plan_all
-    from audit.render import cost_view, plan_view
-
-    plans, skipped, cost = plan_all(_settings(ctx), claim or [], report or [], all_claims, profile, seeds)
-    for plan in plans:
-        _console().print(*plan_view(plan), sep="\n")
-    unlisted = [f"{c}: its experiment lists no stages to plan (not in the estimate)" for c in skipped]
-    _console().print(*unlisted, *cost_view(cost), sep="\n")
+app.command("verify")(handled(cli_verify.verify_cmd))
+app.command("plan")(handled(cli_verify.plan_cmd))
+app.command("runs")(handled(cli_history.runs_cmd))
+app.command("compare")(handled(cli_history.compare_cmd))
 
 
 @app.command("report")
@@ -232,16 +138,22 @@ def report_cmd(
     profile: Annotated[Profile | None, typer.Option(help="Only verdicts of this fidelity.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")] = None,
     title: Annotated[str, typer.Option(help="The HTML page's title.")] = "Audit report",
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
 ) -> None:
     """Every claim with its newest verdict, and how well the synthesis was calibrated."""
     from audit import render
     from audit.report import build
 
+    settings = settings_of(ctx, store, claims_dir)
+    _must_exist(settings.store)
+    if output is not None:
+        render.check_parent(output)
     # The HTML page draws its own inline SVG and links no PNG: drawing them would only cost time.
-    report = build(_settings(ctx), profile, figures=fmt != Format.HTML)
+    report = build(settings, profile, figures=fmt != Format.HTML)
     if fmt == Format.TABLE and output is None:
         table = render.verdict_table([r.verdict for r in report.rows], "Report")
-        _console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))
+        console().print(table, render.calibration_table(report.calibration), *render.figure_lines(report))
         return
     text = render.formatted(report, fmt.value, title, profile and profile.value)
     if output is None:
@@ -249,27 +161,35 @@ def report_cmd(
         return
     from rich.markup import escape
 
-    from audit.render import write_file
+    render.write_file(output, text)
+    console().print(f"wrote {escape(str(output))} ({output.stat().st_size:,} bytes)")
 
-    write_file(output, text)
-    _console().print(f"wrote {escape(str(output))} ({output.stat().st_size:,} bytes)")
+
+def _must_exist(store: Path) -> None:
+    """A read command on a store that is not there: one line, not a report of NOT_RUN claims."""
+    from audit.errors import AuditError
+
+    if not store.exists():
+        raise AuditError(f"no store at {store}; run 'audit verify' first, or pass --store with an existing store")
 
 
 @app.command("ingest")
 @handled
 def ingest_cmd(
     ctx: typer.Context,
-    report: Annotated[Path, typer.Argument(help="A synthesis report in the seed's text format.")],
+    report: Annotated[Path, typer.Argument(help="A synthesis report: the seed's text format, markdown or JSON.")],
     drafts: Annotated[bool, typer.Option(help="Write drafts for claims not yet in claims/.")] = True,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show how new claims would bind; write nothing.")] = False,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", help="text, md or json; detected if omitted.")] = None,
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
 ) -> None:
     """Parse a report, check its stated counts, store it, and bind its new claims to experiments."""
     from audit.ingest import ingest
     from audit.render import bindings_table, ingest_view
 
-    result = ingest(_settings(ctx), report, drafts, dry_run, fmt and fmt.value)
-    _console().print(*ingest_view(result), bindings_table(result.planned))
+    result = ingest(settings_of(ctx, store, claims_dir), report, drafts, dry_run, fmt and fmt.value)
+    console().print(*ingest_view(result), bindings_table(result.planned))
 
 
 @app.command("ci")
@@ -280,13 +200,15 @@ def ci_cmd(
         ".ci/baseline.yaml"
     ),
     junit: Annotated[Path | None, typer.Option(help="Also write the outcome as JUnit XML to this file.")] = None,
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
 ) -> None:
     """Re-run the baseline's claims; exit 1 if a value or verdict moved beyond tolerance."""
     from audit.ci import run_ci
     from audit.render import ci_table, write_file
 
-    outcomes = run_ci(_settings(ctx), baseline)
-    _console().print(ci_table(outcomes))
+    outcomes = run_ci(settings_of(ctx, store, claims_dir), baseline)
+    console().print(ci_table(outcomes))
     if junit is not None:
         from audit.junit import junit_xml
 
@@ -299,13 +221,23 @@ def ci_cmd(
 def data_cmd(
     ctx: typer.Context,
     profile: Annotated[Profile, typer.Option(help="At full, stand-ins serve nothing: the hub must.")] = Profile.MINI,
+    fmt: opt.Output = opt.Format.TABLE,
 ) -> None:
     """Which task, split and language the data pack serves locally at a profile, and which only the hub."""
     from audit.data import inventory
+    from audit.verify import check_data_dir
+
+    settings = settings_of(ctx)
+    check_data_dir(settings)
+    rows = inventory(settings, profile)
+    if fmt == opt.Format.JSON:
+        from audit.render_json import data_json
+
+        typer.echo(data_json(rows, settings.data_dir))
+        return
     from audit.render import data_table
 
-    settings = _settings(ctx)
-    _console().print(data_table(inventory(settings, profile), settings.data_dir))
+    console().print(data_table(rows, settings.data_dir))
 
 
 @app.command("cite")
@@ -314,20 +246,22 @@ def cite_cmd(
     ctx: typer.Context,
     claim: Annotated[str, typer.Option("--claim", "-c", help="Claim id, e.g. mnli-size.")],
     source: Annotated[list[Path], typer.Option(help="PDF, HTML or text document; repeat for several.")],
+    store: opt.Store = None,
+    claims_dir: opt.ClaimsDir = None,
 ) -> None:
     """Find passages in source documents that support or contradict a claim (documented, not reproduced)."""
     from audit.cite import cite
     from audit.render import findings_table, verdict_table
 
-    findings, verdict = cite(_settings(ctx), claim, source)
-    _console().print(findings_table(findings), verdict_table([verdict], title="Documented verdict"))
+    findings, verdict = cite(settings_of(ctx, store, claims_dir), claim, source)
+    console().print(findings_table(findings), verdict_table([verdict], title="Documented verdict"))
 
 
 def _warn_one_line(message, category, *_args, **_kwargs) -> None:
     """Library warnings (a quarantined record, ...) as one terminal-safe line, not Python's two."""
     from audit.errors import one_line
 
-    _console(stderr=True).print(f"[yellow]warning:[/] {one_line(str(message))}", soft_wrap=True)
+    console(stderr=True).print(f"[yellow]warning:[/] {one_line(str(message))}", soft_wrap=True)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -345,13 +279,13 @@ def run(argv: list[str] | None = None) -> int:
     try:
         return app(args=argv, prog_name="audit", standalone_mode=False) or 0
     except typer.Abort:
-        _console(stderr=True).print("aborted")
+        console(stderr=True).print("aborted")
         return 130
     except TyperException as exc:
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx else "audit"
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        _console(stderr=True).print(f"[bold red]error:[/] {one_line(message)} (try '{where} --help')", soft_wrap=True)
+        console(stderr=True).print(f"[bold red]error:[/] {one_line(message)} (try '{where} --help')", soft_wrap=True)
         return getattr(exc, "exit_code", 2)
 
 

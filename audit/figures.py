@@ -37,7 +37,8 @@ def draw_all(store_path: Path, profile: str | None = None) -> list[Path]:
 
     if not store_path.exists():
         return []
-    profiles = [profile] if profile else [p.value for p in Profile]
+    # Smoke proves the pipeline: its values are never drawn as evidence.
+    profiles = [p for p in ([profile] if profile else [p.value for p in Profile]) if p != Profile.SMOKE.value]
     drawn = []
     with Store.reader(store_path) as store:
         for experiment, target in experiments.FIGURES.entries.items():

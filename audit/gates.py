@@ -172,9 +172,7 @@ def _judge_unit(name: str, us: list[Unit], per_seed: list[list[Cell]]) -> tuple[
     mean, low, high = bounds(per_seed)
     bar = f"trivial {u.trivial:.1f} + margin {u.margin:g}" + (f", floor {u.floor:g}" if u.floor is not None else "")
     figures = f"mean {mean:.1f} over {len(us)} seeds, one-sided {LEVEL:.0%} bounds [{low:.1f}, {high:.1f}]"
-    if low >= u.need:
-        return "PASS", ""
-    outcome = "FAIL" if high < u.need else "INDETERMINATE"
+    outcome = "PASS" if low >= u.need else "FAIL" if high < u.need else "INDETERMINATE"
     return outcome, f"{u.task} [{u.arm}]: {figures} against {u.need:.1f} ({bar})"
 
 
@@ -198,6 +196,7 @@ def _gate(name: str, what: str, checked: list[Unit], cells: dict) -> Gate:
 def _gate_of(name: str, what: str, found: dict[str, list[str]], total: int) -> Gate:
     failed, unsure = found["FAIL"], found["INDETERMINATE"]
     detail = f"{len(found['PASS'])} of {total} {what} learned (one-sided {LEVEL:.0%} bound above the bar)"
+    detail += "".join(f"; {line}" for line in found["PASS"])  # what passed, with its figures
     figures = {"checked": total, "failed": len(failed), "indeterminate": len(unsure)}
     if failed:
         return Gate(name=name, passed=False, detail=detail, failures=failed + unsure, figures=figures)

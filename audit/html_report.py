@@ -20,6 +20,7 @@ from collections import Counter
 
 from audit.calibration import Calibration
 from audit.records import now
+from audit.render import gate_word
 from audit.report import Report, Row, run_details
 from audit.verdict import Verdict
 
@@ -68,8 +69,12 @@ def _svg(fig) -> str:
 
 
 def _plotted(v: Verdict) -> bool:
-    """On the shared points axis: measured, noisy values (an exact count would flatten every gain)."""
-    return v.mean is not None and not (v.ci_low is not None and v.ci_low == v.ci_high and v.n == 1)
+    """On the shared points axis: measured, noisy values (an exact count would flatten every gain).
+
+    Smoke values are never plotted: a tiny random model's numbers are no evidence.
+    """
+    exact = v.ci_low is not None and v.ci_low == v.ci_high and v.n == 1
+    return v.mean is not None and not exact and v.fidelity != "pipeline"
 
 
 def forest(rows: list[Row]) -> str:
@@ -161,7 +166,8 @@ def _gates(v: Verdict) -> str:
         return "<p class='na'>No gates: this experiment recorded no item-level outcomes.</p>"
     rows = []
     for g in v.gates:
-        cls, word = {True: ("pass", "passed"), False: ("fail", "failed"), None: ("na", "not applicable")}[g.passed]
+        word = gate_word(g, v)
+        cls = {"PASS": "pass", "FAIL": "fail"}.get(g.outcome if v.fidelity != "pipeline" else "", "na")
         rows.append(
             f"<tr><td>{esc(g.name)}</td><td class='{cls}'>{word}</td><td>{esc(g.detail)}</td>"
             f"<td>{'<br>'.join(esc(f) for f in g.failures)}</td></tr>"
@@ -205,7 +211,7 @@ def _facts(r: Row, details: dict) -> list[tuple[str, str]]:
     p = "-" if v.p_value is None else f"{v.p_value:.3g} (Holm: {holm})"
     claimed = f"{spec.claimed.comparison.value} {_fmt(v.claimed)} ± {_fmt(v.tolerance)} {spec.claimed.unit or ''}"
     profile = v.profile if v.profile in {"smoke", "mini", "full"} else "mini"
-    command = f"audit verify --claim {spec.id} --profile {profile} --seeds {max(v.n, 3)}"
+    command = f"audit verify --claim {spec.id} --profile {profile} --seeds {max(len(v.run_ids), 1)}"
     return [
         ("claimed", esc(f"{claimed} (judged at this profile as: {v.comparison})")),
         ("synthesis", esc(synth)),

@@ -9,7 +9,7 @@ from audit.claims import load_all
 from audit.drafts import Match, Planned, match, plan, write_drafts
 from audit.records import now
 from audit.report_format import ReportRecord, read_report
-from audit.settings import Settings
+from audit.settings import Settings, drafts_dir
 from audit.store import Store
 
 
@@ -84,7 +84,7 @@ def ingest(
     planned = plan(record, matches, settings.claims_dir, set(specs))
     if dry_run:
         return IngestResult(record, matches, [], planned)
-    written = write_drafts(record, matches, settings.claims_dir, set(specs)) if drafts else []
+    written = write_drafts(record, matches, drafts_dir(settings.claims_dir), set(specs)) if drafts else []
     with Store(settings.store) as store:
         version, new = store_report(store, record)
     return IngestResult(record, matches, written, planned, version, new)

@@ -129,21 +129,65 @@ def cost(plans: list[ClaimPlan]) -> Cost:
 
 
 def plan_all(
-    settings: Settings, ids: list[str], reports: list[str], all_claims: bool, profile: Profile, seeds: int
+    settings: Settings,
+    ids: list[str],
+    reports: list[str],
+    all_claims: bool,
+    profile: Profile,
+    seeds: int,
+    params: dict | None = None,
 ) -> tuple[list[ClaimPlan], list[str], Cost]:
     """``audit plan``: each chosen claim's plan, the claims that run in one step, and the cost of it all.
 
     A claim named by id whose experiment has no planner is one line (``planner``); with
-    ``--all`` or ``--report`` it is listed as running in one step.
+    ``--all`` or ``--report`` it is listed as running in one step. ``params``: ``--param`` overrides.
     """
+    from audit.verify import chosen_specs
+
+    specs = chosen_specs(settings, ids, reports, all_claims, profile, params or {})
+    return plan_specs(specs, profile, seeds, settings, strict=bool(ids))
+
+
+def plan_specs(specs: list[ClaimSpec], profile: Profile, seeds: int, settings: Settings, strict: bool = False):
+    """The plans of these specs, the ids whose experiments plan nothing, and the cost of it all."""
     import experiments
-    from audit.claims import load_all
-    from audit.verify import choose
 
     plans, skipped = [], []
-    for spec in choose(load_all(settings.claims_dir), ids, reports, all_claims):
-        if spec.experiment.name not in experiments.PLANS and not ids:
+    for spec in specs:
+        if spec.experiment.name not in experiments.PLANS and not strict:
             skipped.append(spec.id)
             continue
         plans.append(plan_claim(spec, profile, seeds, settings))
     return plans, skipped, cost(plans)
+
+
+class Preview(BaseModel):
+    """What ``audit verify`` says before it starts: how much work, and about how long."""
+
+    profile: str
+    seeds: int
+    workers: int
+    runs: int
+    to_run: int  # stages the runs would compute
+    cached: int  # stages the cache already holds
+    minutes: float | None  # training only, on the measured throughput of this machine's kind
+    device: str | None
+
+
+def preview(specs: list[ClaimSpec], profile: Profile, seeds: int, settings: Settings, workers: int, runs: int):
+    """The stages to run and cached, and the training time a measured throughput gives for them."""
+    plans, _, found = plan_specs(specs, profile, seeds, settings)
+    to_run = sum(p.to_run for p in plans)
+    cached = sum(s.cached for p in plans for s in p.stages)
+    first = found.estimates[0] if found.estimates else None
+    minutes = first.hours * 60 / max(1, min(workers, runs)) if first else None
+    return Preview(
+        profile=profile.value,
+        seeds=seeds,
+        workers=workers,
+        runs=runs,
+        to_run=to_run,
+        cached=cached,
+        minutes=minutes,
+        device=first.device if first else None,
+    )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import math
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from audit.calibration import Calibration
-from audit.report import Report, Row
-from audit.spec import ClaimSpec
-from audit.verdict import Verdict, synthesis_fields
+from audit.render_claims import claimed_text, claims_table, num, synthesis_mark  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:  # the report reads the store (duckdb): commands that render no report must not load it
+    from audit.report import Report, Row
+from audit.verdict import Verdict
 
 COLOURS = {
     "SUPPORTED": "bold green", "PARTIAL": "yellow", "REFUTED": "bold red",
@@ -22,22 +24,6 @@ COLOURS = {
     "UNVERIFIABLE": "blue", "NOT_APPLICABLE": "blue", "NOT_RUN": "dim", "PIPELINE_OK": "cyan",
     "PIPELINE_FAILED": "bold red", "INCOMPLETE": "bold red",
 }  # fmt: skip
-SYMBOLS = {"approx": "≈", "at-least": "≥", "at-most": "≤"}
-
-
-def num(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:,.0f}" if abs(x) >= 1000 and float(x).is_integer() else f"{x:.3g}"
-
-
-def claimed_text(v: Verdict) -> str:
-    comp = v.comparison or ""
-    if comp in {"positive", "negative"}:
-        return "> 0" if comp == "positive" else "< 0"
-    if comp == "no-effect":
-        return f"0 ± {num(v.tolerance)}"
-    return f"{SYMBOLS.get(comp, comp)} {num(v.claimed)} ± {num(v.tolerance)}"
 
 
 def measured_text(v: Verdict) -> str:
@@ -46,11 +32,6 @@ def measured_text(v: Verdict) -> str:
     if v.ci_low is None or v.ci_low == v.ci_high:
         return f"{num(v.mean)} (n={v.n})"
     return f"{num(v.mean)} [{num(v.ci_low)}, {num(v.ci_high)}] (n={v.n})"
-
-
-def synthesis_mark(verified: bool | None, confidence: float | None) -> str:
-    """The synthesis's ✓/× and confidence; '-' for a hypothesis of our own."""
-    return "-" if confidence is None else f"{'✓' if verified else '×'} {confidence:.2f}"
 
 
 def synthesis_text(v: Verdict) -> str:
@@ -169,11 +150,18 @@ def markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def gate_word(g, v: Verdict) -> str:
+    """A gate's outcome as a reader sees it; at smoke gates are not applied, so none reads 'failed'."""
+    if v.fidelity == "pipeline":
+        return "not applied (smoke proves the pipeline)"
+    return {"PASS": "passed", "FAIL": "failed", "INDETERMINATE": "indeterminate", "N/A": "not applicable"}[g.outcome]
+
+
 def _details(r: Row) -> str:
     """One claim folded: its statement, why, and each gate with its figures."""
     v = r.verdict
     gates = [
-        f"- {g.name}: {'passed' if g.passed else 'not applicable' if g.passed is None else '**failed**'}"
+        f"- {g.name}: {'**failed**' if gate_word(g, v) == 'failed' else gate_word(g, v)}"
         f" ({g.detail}){': ' + '; '.join(g.failures) if g.failures else ''}"
         for g in v.gates
     ]
@@ -190,6 +178,8 @@ def formatted(report: Report, fmt: str, title: str = "Audit report", profile: st
     if fmt == "md":
         return markdown(report)
     if fmt == "json":
+        from audit.render_json import as_json
+
         return as_json(report)
     from rich.console import Console
 
@@ -198,15 +188,26 @@ def formatted(report: Report, fmt: str, title: str = "Audit report", profile: st
     return console.export_text()
 
 
-def write_file(path, text: str) -> None:
-    """Write a report file, or fail with one line that says why."""
+def check_parent(path) -> None:
+    """A file goes into a folder that exists: a typo in --output must not create folders at any depth."""
     from pathlib import Path
 
     from audit.errors import AuditError
 
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise AuditError(f"cannot write {path}: no folder {parent}; create it first, or pass another path")
+
+
+def write_file(path, text: str) -> None:
+    """Write a report file into an existing folder, or fail with one line that says why."""
+    from pathlib import Path
+
+    from audit.errors import AuditError
+
+    check_parent(path)
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise AuditError(f"cannot write {path}: {exc.strerror or exc}; pass --output to a writable file") from None
@@ -214,70 +215,6 @@ def write_file(path, text: str) -> None:
 
 def figure_lines(report: Report) -> list[str]:
     return [f"figure: {escape(str(p))}" for p in report.figures]
-
-
-def as_json(report: Report) -> str:
-    cal = report.calibration
-    return json.dumps(
-        {
-            "store": str(report.store),
-            "claims": [_row_json(r) for r in report.rows],
-            "figures": [str(p) for p in report.figures],
-            "summary": summary_line([r.verdict for r in report.rows]),
-            "calibration": {
-                "labelled": cal.decided,
-                "agree": cal.agree,
-                "estimable": cal.estimable,
-                "need": cal.need,
-                "status": cal.status_line,
-                "brier": cal.brier,
-                "synthesis": cal.synthesis and cal.synthesis.__dict__,
-                "base_rate": cal.base_rate and cal.base_rate.__dict__,
-                "always_yes": cal.always_yes and cal.always_yes.__dict__,
-                "reliability": cal.reliability,
-                "resolution": cal.resolution,
-                "uncertainty": cal.uncertainty,
-                "bins": [b.__dict__ for b in cal.bins if b.n],
-            },
-        },
-        indent=2,
-        default=str,
-    )
-
-
-def _row_json(r: Row) -> dict:
-    return {
-        "kind": r.spec.kind.value,
-        "statement": r.spec.statement,
-        **r.verdict.model_dump(mode="json"),
-    }
-
-
-def claimed_of(spec: ClaimSpec) -> str:
-    c = spec.claimed
-    probe = Verdict(
-        claim_id=spec.id,
-        profile="-",
-        status="NOT_RUN",
-        claimed=c.value,
-        comparison=c.comparison.value,
-        tolerance=c.tolerance,
-        **synthesis_fields(spec),
-    )
-    unit = f" {c.unit}" if c.unit and c.unit != "bool" else ""
-    return claimed_text(probe) + unit
-
-
-def claims_table(specs: list[ClaimSpec]) -> Table:
-    table = Table(title=f"{len(specs)} claims")
-    table.add_column("claim", no_wrap=True)
-    for col in ("kind", "synthesis", "claimed", "experiment", "statement"):
-        table.add_column(col, overflow="fold")
-    for s in specs:
-        mark = synthesis_mark(s.synthesis.verified, s.synthesis.confidence) if s.synthesis else "-"
-        name = s.experiment.name + (" (draft)" if s.status == "draft" else "")
-        table.add_row(s.id, s.kind.value, mark, escape(claimed_of(s)), name, escape(s.statement))
-    return table
 
 
 def ingest_view(result) -> list:
@@ -375,46 +312,3 @@ def ci_table(outcomes) -> Table:
     # Every seed's value to the last bit: what a re-baseline copies into seed_values.
     table.caption = "\n".join(f"{o.check.claim} per seed: {', '.join(map(repr, o.seeds))}" for o in outcomes if o.seeds)
     return table
-
-
-def plan_view(plan) -> list:
-    """One claim's planned stages (``audit plan``): a table and a line of totals."""
-    table = Table(
-        title=f"{plan.claim_id} at {plan.profile} fidelity: the stages a run would compute",
-        box=box.SIMPLE_HEAD,
-        show_lines=False,
-    )
-    for col in ("seed", "stage", "arm", "task", "key", "state", "schedule", "train on", "evaluate on"):
-        table.add_column(col, overflow="fold")
-    for s in plan.stages:
-        state = "[green]cached[/]" if s.cached == s.count else "to run" if not s.cached else f"{s.cached} cached"
-        table.add_row(
-            str(s.seed),
-            s.stage,
-            escape(s.arm),
-            escape(s.task),
-            s.key[:12],
-            state,
-            escape(s.schedule),
-            escape(s.train),
-            escape(s.evaluate),
-        )
-    stages, trainings = sum(s.count for s in plan.stages), sum(s.stage != "score" for s in plan.stages)
-    total = f"{stages} stages ({trainings} train a model), {stages - plan.to_run} cached, {plan.to_run} to run"
-    if plan.stopped:
-        total += f"; the run would be {plan.stopped.name}: {escape(plan.why or '')}"
-    return [table, *(f"note: {escape(n)}" for n in plan.notes), total]
-
-
-def cost_view(cost) -> list[str]:
-    """What the planned trainings would take (``audit.plan.cost``): tokens, and hours where measured."""
-    lines = [f"training to run: {cost.tokens:.3g} padded tokens (each shared stage once; scoring not counted)"]
-    lines += [
-        f"about {e.hours:.3g} hours of {escape(e.device)} (measured: {escape(e.measured)})" for e in cost.estimates
-    ]
-    if cost.unmeasured:
-        lines.append(
-            f"no measured throughput for {escape(', '.join(cost.unmeasured))}: run benchmarks/device_check.py "
-            "on the card and add its tokens_per_second to experiments/throughput.yaml"
-        )
-    return lines

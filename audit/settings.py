@@ -12,6 +12,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = Path(".audit") / "audit.duckdb"
+STAGE_DONE = "stage.json"  # written last into a stage's folder of the stage cache: the stage finished
 
 
 def store_home(store: Path) -> Path:
@@ -47,6 +48,14 @@ class Settings:
 def _claims_default() -> Path:
     local = Path("claims")
     return local if local.is_dir() else REPO_ROOT / "claims"
+
+
+def drafts_dir(claims_dir: Path) -> Path:
+    """Where ``audit ingest`` writes drafts: the claims folder, unless that is the installed package's
+    own while the user works elsewhere; then ``./claims`` (an install is never written into)."""
+    target, here = claims_dir.resolve(), Path.cwd().resolve()
+    in_package = target == REPO_ROOT / "claims" or REPO_ROOT in target.parents
+    return Path("claims") if in_package and REPO_ROOT not in (here, *here.parents) else claims_dir
 
 
 def resolve(store: Path | None = None, claims_dir: Path | None = None) -> Settings:

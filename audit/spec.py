@@ -168,6 +168,15 @@ class ClaimSpec(_Strict):
     def note_for(self, profile: Profile) -> str:
         return self.experiment.profiles.get(profile, ProfileOverride()).note
 
+    def with_params(self, profile: Profile, params: dict[str, Any]) -> ClaimSpec:
+        """This spec with ``params`` laid over its params at ``profile`` (``--param``, a CI-sized run)."""
+        if not params:
+            return self
+        data = self.model_dump(mode="json")
+        override = data["experiment"]["profiles"].setdefault(profile.value, {"params": {}, "claimed": {}, "note": ""})
+        override["params"] = {**override["params"], **params}
+        return ClaimSpec.model_validate(data)
+
     def content_hash(self) -> str:
         """A stable hash of the spec's content, independent of YAML layout."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()

@@ -199,21 +199,50 @@ def choose(specs: dict[str, ClaimSpec], ids: list[str], reports: list[str], all_
     return [s for s in specs.values() if s.source.report in reports]
 
 
+def chosen_specs(
+    settings: Settings, ids: list[str], reports: list[str], all_claims: bool, profile: Profile, params: dict
+) -> list[ClaimSpec]:
+    """The claims a command names, with its ``--param`` overrides laid over their params at ``profile``."""
+    from audit.claims import load_all
+
+    check_data_dir(settings)
+    return [s.with_params(profile, params) for s in choose(load_all(settings.claims_dir), ids, reports, all_claims)]
+
+
+def check_data_dir(settings: Settings) -> None:
+    """A data pack named but absent is one line that says so, not a run per split that 'needs the hub'."""
+    from audit.errors import AuditError
+
+    if settings.data_dir is not None and not settings.data_dir.is_dir():
+        raise AuditError(
+            f"no data pack at {settings.data_dir} (AUDIT_DATA_DIR); point it at the pack's folder "
+            "(../shared/data beside this checkout), or unset it to read every split from the Hugging Face hub"
+        )
+
+
+def runs_of(specs: list[ClaimSpec], seeds: int) -> int:
+    return sum(seeds_for(s, seeds) for s in specs if registry.is_registered(s.experiment.name))
+
+
+def stages_kept(settings: Settings) -> int:
+    """Finished stages in this store's stage cache: what an interrupted verify keeps for the next one."""
+    from audit.settings import STAGE_DONE
+
+    root = settings.stages_dir
+    return sum(1 for _ in root.glob(f"*/{STAGE_DONE}")) if root.is_dir() else 0
+
+
 def select_and_verify(
     settings: Settings,
-    ids: list[str],
-    all_claims: bool,
+    specs: list[ClaimSpec],
     profile: Profile,
     seeds: int,
     progress: Progress | None = None,
     jobs: int = 1,
-    reports: list[str] | None = None,
     executor: Executor | None = None,
 ):
-    """What ``audit verify`` does: pick the claims, verify them, calibrate the result."""
+    """What ``audit verify`` does with the chosen claims: verify them, calibrate the result."""
     from audit.calibration import calibrate
-    from audit.claims import load_all
 
-    chosen = choose(load_all(settings.claims_dir), ids, reports or [], all_claims)
-    verdicts = verify(chosen, profile, seeds, settings, progress, jobs, executor)
+    verdicts = verify(specs, profile, seeds, settings, progress, jobs, executor)
     return verdicts, calibrate(verdicts)

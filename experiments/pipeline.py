@@ -78,7 +78,7 @@ class Pipeline:
 
     def heldout(self, rows: list) -> int:
         """How many items at the end of an intermediate task's file its checkpoint is checked on."""
-        return min(gate_policy().heldout, len(rows) // 4) or 1
+        return min(gate_policy().heldout[self.profile], len(rows) // 4) or 1
 
     def check_rows(self, task: Task) -> list[dict]:
         rows = load_records(task, "train", "en", self.ctx)

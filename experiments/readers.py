@@ -7,6 +7,11 @@ Record shapes (hub records are mapped into the same shapes by ``experiments.task
 - span:     {"id", "context", "question", "answers": {"text": [...], "answer_start": [...]}}
 - tags:     {"tokens": [...], "tags": [...]}
 - parallel: {"source": [...], "target": [...], "gold": [[i, j], ...]}  (retrieval pairs)
+
+A reader never drops or splits a row silently. Files are split on newlines only (``str.splitlines``
+also breaks on control characters such as U+001C, which split a PAWS-X ko row in two and lost
+it); a line a reader cannot use is counted by reason in the ``Rows`` it returns, and
+``experiments.tasks.load_records`` writes the counts into the run's notes.
 """
 
 from __future__ import annotations
@@ -21,18 +26,42 @@ from audit.errors import Unverifiable
 ANLI_LABELS = {"e": "entailment", "n": "neutral", "c": "contradiction"}
 
 
+class Rows(list):
+    """A reader's records, with the lines it could not use counted by reason (``skipped``)."""
+
+    def __init__(self, rows=(), skipped: dict[str, int] | None = None):
+        super().__init__(rows)
+        self.skipped: dict[str, int] = dict(skipped or {})
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+
 def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
+    """The file's lines, split on newlines only (a final newline ends the last line, it opens none)."""
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    lines = text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def pair_tsv(path: Path, lang: str = "") -> list[dict]:
-    rows = (line.split("\t") for line in _lines(path))
-    return [{"text_a": r[0], "text_b": r[1], "label": r[2]} for r in rows if len(r) >= 3]
+    out = Rows()
+    for line in _lines(path):
+        r = line.split("\t")
+        if len(r) >= 3:
+            out.append({"text_a": r[0], "text_b": r[1], "label": r[2]})
+        else:
+            out.skip("lines with fewer than 3 tab-separated cells" if line.strip() else "blank lines")
+    return out
 
 
 def nli_jsonl(path: Path, lang: str = "") -> list[dict]:
-    rows = (json.loads(line) for line in _lines(path) if line.strip())
-    return [{"text_a": r["premise"], "text_b": r["hypothesis"], "label": r["label"]} for r in rows]
+    lines = _lines(path)
+    rows = (json.loads(line) for line in lines if line.strip())
+    out = Rows({"text_a": r["premise"], "text_b": r["hypothesis"], "label": r["label"]} for r in rows)
+    out.skip("blank lines", len(lines) - len(out))
+    return out
 
 
 def anli_csv(path: Path, lang: str = "") -> list[dict]:
@@ -70,8 +99,11 @@ def hellaswag_text(path: Path, lang: str = "") -> list[dict]:
     """klosax's format: 6 lines per item (context, gold index, four endings)."""
     with bz2.open(path, "rt", encoding="utf-8") as fh:
         lines = fh.read().split("\n")
+    lines = lines[:-1] if lines and lines[-1] == "" else lines
     items = [lines[i : i + 6] for i in range(0, len(lines) - 5, 6)]
-    return [{"context": it[0], "choices": it[2:6], "label": int(it[1])} for it in items]
+    out = Rows({"context": it[0], "choices": it[2:6], "label": int(it[1])} for it in items)
+    out.skip("trailing lines that make no 6-line item", len(lines) - 6 * len(items))
+    return out
 
 
 def cosmosqa_record(r: dict) -> dict:
@@ -95,7 +127,10 @@ def cosmosqa_csv(path: Path, lang: str = "") -> list[dict]:
 
 
 def csqa_jsonl(path: Path, lang: str = "") -> list[dict]:
-    return [csqa_record(json.loads(line)) for line in _lines(path) if line.strip()]
+    lines = _lines(path)
+    out = Rows(csqa_record(json.loads(line)) for line in lines if line.strip())
+    out.skip("blank lines", len(lines) - len(out))
+    return out
 
 
 def sentence_pairs(rows: list[dict]) -> list[dict]:
@@ -104,8 +139,8 @@ def sentence_pairs(rows: list[dict]) -> list[dict]:
     return [{"source": src, "target": tgt, "gold": [[i, i] for i in range(len(src))]}] if rows else []
 
 
-def _sentences(lines, parse) -> list[dict]:
-    out, tokens, tags = [], [], []
+def _sentences(lines, parse, skip_reason: str = "") -> Rows:
+    out, tokens, tags = Rows(), [], []
     for line in lines:
         cells = parse(line)
         if cells is None:
@@ -115,6 +150,8 @@ def _sentences(lines, parse) -> list[dict]:
         elif cells:
             tokens.append(cells[0])
             tags.append(cells[1])
+        elif skip_reason:
+            out.skip(skip_reason)
     if tokens:
         out.append({"tokens": tokens, "tags": tags})
     return out
@@ -129,7 +166,7 @@ def _token_tsv_line(line: str):
 
 
 def token_tsv(path: Path, lang: str = "") -> list[dict]:
-    return _sentences(_lines(path), _token_tsv_line)
+    return _sentences(_lines(path), _token_tsv_line, "token lines without a tab-separated tag")
 
 
 def _conllu_line(line: str):
@@ -149,11 +186,16 @@ def conllu(path: Path, lang: str = "") -> list[dict]:
 def tatoeba(base: Path, lang: str) -> list[dict]:
     src = _lines(base.with_name(f"{base.name}.{lang}"))
     tgt = _lines(base.with_name(f"{base.name}.eng"))
+    if len(src) != len(tgt):  # line i of one file is the translation of line i of the other
+        raise Unverifiable(f"{base.name}.{lang} has {len(src)} lines and {base.name}.eng {len(tgt)}: not aligned")
     return [{"source": src, "target": tgt, "gold": [[i, i] for i in range(len(src))]}]
 
 
 def _id_lines(path: Path) -> tuple[list[str], list[str]]:
-    pairs = [line.split("\t", 1) for line in _lines(path) if "\t" in line]
+    lines = _lines(path)
+    pairs = [line.split("\t", 1) for line in lines if "\t" in line]
+    if len(pairs) < len(lines):
+        raise Unverifiable(f"{path.name}: {len(lines) - len(pairs)} of {len(lines)} lines have no id<TAB>sentence")
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 

@@ -84,14 +84,21 @@ def cross_fitted(scores: np.ndarray, gold_set: set[tuple[int, int]]) -> set[tupl
 
 
 def threshold(candidates: list[tuple[float, int, int]], gold_set: set[tuple[int, int]]) -> float:
-    """The score threshold that maximises F1 of these candidates against this gold (inf: mine nothing)."""
-    best_f1, cut, mined = 0.0, np.inf, set()
-    for score, i, j in sorted(candidates, reverse=True):  # lowering the threshold one candidate at a time
+    """The score threshold that maximises F1 of these candidates against this gold (inf: mine nothing).
+
+    It lies halfway between the last candidate it keeps and the first it drops (-inf when it keeps
+    them all), so a pair of the other half is not cut for scoring a hair below this half's lowest.
+    """
+    ranked = sorted(candidates, reverse=True)
+    best_f1, best, mined = 0.0, -1, set()
+    for k, (_, i, j) in enumerate(ranked):  # lowering the threshold one candidate at a time
         mined.add((i, j))
         f1 = metrics.bucc_f1(mined, gold_set)["f1"]
         if f1 > best_f1:
-            best_f1, cut = f1, score
-    return cut
+            best_f1, best = f1, k
+    if best < 0:
+        return np.inf
+    return (ranked[best][0] + ranked[best + 1][0]) / 2 if best + 1 < len(ranked) else -np.inf
 
 
 def subsample(record: dict, n: int | None) -> dict:

@@ -315,9 +315,12 @@ def run(ctx: RunContext) -> list[Measurement]:
     quiet()
     params: StabilityParams = ctx.params
     pipe = transfer.Pipeline(ctx, params, transfer.stage_cache(ctx))
+    # A proxy that lacks the mechanism a target format is about cannot answer for it (issue #31):
+    # the research question's retrieval claims are NOT_APPLICABLE at mini, as the transfer ones are.
+    targets = pipe.applicable([get(t) for t in params.targets])
     sweep, encoders = Sweep(pipe), _encoders(pipe)
     measured: list[Measurement] = []
-    for task in (get(t) for t in params.targets):
+    for task in targets:
         for name, enc in encoders.items():
             by_lang = sweep.retrieval(enc, task) if task.format == "parallel" else sweep.classification(enc, task, name)
             if not by_lang:

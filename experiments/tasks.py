@@ -60,7 +60,7 @@ class GatePolicy:
 
     margin: dict = field(default_factory=dict)  # points above trivial, by task format
     collapse_share: float = 0.8
-    heldout: int = 1000
+    heldout: dict = field(default_factory=lambda: {"smoke": 200, "mini": 1000, "full": 1000})  # by profile
 
     def margin_for(self, fmt: str) -> float:
         return float(self.margin.get(fmt, self.margin.get("default", 5.0)))
@@ -255,13 +255,24 @@ def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
         path, entry = found
         ctx.use(Path(f"{path}.{lang}") if entry["reader"] in PARALLEL else path)
         try:
-            return READERS[entry["reader"]](path, lang)
+            return _noted(READERS[entry["reader"]](path, lang), path, ctx)
         except Unverifiable as exc:  # a pack copy without gold: the hub's may have it
             problem = f"has no usable pack copy ({exc})"
     try:
         return from_hub(task, split, lang, getattr(ctx, "notes", None))
     except Unverifiable as exc:
         raise Unverifiable(f"{task.name} {split} [{lang}] {problem}; {exc}") from None
+
+
+def _noted(rows: list[dict], path: Path, ctx: Any) -> list[dict]:
+    """The rows; the lines the reader skipped go into the run's notes, counted by reason."""
+    skipped = getattr(rows, "skipped", {})
+    notes = getattr(ctx, "notes", None)
+    for reason, n in sorted(skipped.items()):
+        note = f"{path.name}: {n} {reason} skipped by the reader"
+        if notes is not None and note not in notes:
+            notes.append(note)
+    return rows
 
 
 def inventory(data_dir: Path | None, profile: str | None = None) -> list[dict]:

@@ -174,6 +174,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
         gradient_accumulation_steps=p.get("grad_accumulation", 1),
         **{_checkpointing_arg(): bool(p.get("gradient_checkpointing"))},
         max_grad_norm=1.0,
+        weight_decay=p.get("weight_decay", 0.0),  # jiant's XTREME runs: 0.01 (tasks.yaml schedules.full)
         per_device_eval_batch_size=max(p["batch_size"], 32),
         learning_rate=p["learning_rate"],
         **({"optim": p["optim"]} if "optim" in p else {}),  # the Trainer's AdamW unless a test asks for SGD

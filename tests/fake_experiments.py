@@ -162,7 +162,16 @@ def _one_seed_fails(ctx):
     return _per_seed(ctx)
 
 
+def _interrupted(ctx):
+    """One stage finished, then Ctrl-C: what verify keeps for the next run."""
+    from experiments.toolkit.stages import StageCache
+
+    StageCache(ctx.cache_dir, "fake-staged").run("train", {"seed": ctx.seed}, lambda _f: {"value": 1.0})
+    raise KeyboardInterrupt
+
+
 per_seed = experiment("fake", FakeParams, _per_seed)
+interrupted = experiment("fake", FakeParams, _interrupted)
 flaky = experiment("fake", FakeParams, _flaky)
 one_seed_fails = experiment("fake", FakeParams, _one_seed_fails)
 skips_a_language = experiment("fake", FakeParams, _skips_a_language)

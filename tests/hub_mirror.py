@@ -57,7 +57,7 @@ XTREME_CONFIGS = {
     "udpos.Afrikaans": ["validation", "test"], "udpos.German": ["validation", "test", "train"],
     "PAN-X.de": ["validation", "test", "train"], "PAN-X.en": ["validation", "test", "train"],
     "PAN-X.fr": ["validation", "test", "train"], "PAN-X.sw": ["validation", "test", "train"],
-    "xquad.ar": ["validation"], "MLQA.ar.de": ["validation", "test"], "tydiqa": ["validation", "train"],
+    "XQuAD.ar": ["validation"], "MLQA.ar.de": ["validation", "test"], "tydiqa": ["validation", "train"],
     "bucc18.de": ["validation", "test"], "bucc18.zh": ["validation", "test"],
     "tatoeba.afr": ["validation"], "tatoeba.deu": ["validation"], "SQuAD": ["train", "validation"],
 }  # fmt: skip

@@ -49,7 +49,8 @@ def test_sources_that_disagree_are_both_shown(settings, tmp_path):
     assert first.status == Status.REFUTED and first.route == "documented"
     findings, both = cite(settings, "squad-gain", [v2])  # a later call adds a second source
     assert both.status == Status.INCONCLUSIVE and "sources disagree" in both.reason
-    assert "paper_v1_excerpt.txt (line 2)" in both.reason and "v2.txt (line 1)" in both.reason
+    assert "paper_v1_excerpt.txt [sha256 " in both.reason and "] (line 2)" in both.reason
+    assert "v2.txt [sha256 " in both.reason and "] (line 1)" in both.reason
     assert {f.stance for f in findings} == {"supports", "contradicts"}
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from audit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["claims", "show", "verify", "plan", "report", "ingest", "cite", "data", "ci"]
+COMMANDS = ["claims", "show", "verify", "plan", "report", "ingest", "cite", "data", "ci", "runs", "compare"]
 
 
 def invoke(settings, *args):

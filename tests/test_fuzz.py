@@ -252,3 +252,49 @@ def test_cli_arguments(cli_store, command, args):
     if code == 2:
         assert len(output.strip().splitlines()) == 1, output
     assert _snapshot(cli_store.store) == before
+
+
+# Stores and baselines (issue #33): a damaged store file and a baseline of hostile checks are one
+# line and exit 2 from every command that opens them; nothing else is touched.
+@fuzz(40)
+@given(offset=st.integers(min_value=0, max_value=1 << 20), width=st.integers(1, 64), byte=st.integers(0, 255))
+def test_damaged_stores(cli_store, tmp_path_factory, offset, width, byte):
+    raw = bytearray(cli_store.store.read_bytes())
+    start = offset % len(raw)
+    raw[start : start + width] = bytes([byte]) * len(raw[start : start + width])
+    damaged = tmp_path_factory.mktemp("damaged") / "audit.duckdb"
+    damaged.write_bytes(bytes(raw))
+    for command in (["report"], ["runs"], ["show", "mnli-size"], ["report", "--format", "json"]):
+        code, output = _run_cli(["--store", str(damaged), "--claims-dir", str(cli_store.claims_dir), *command])
+        assert "Traceback" not in output and not CONTROL.search(output), output
+        assert code in (0, 2), output
+        if code == 2:
+            assert len(output.strip().splitlines()) == 1, output
+
+
+# Every check is hostile in at least one way (its claim, or its params), so none may start a run;
+# the other fields add what a check can get wrong besides.
+CHECK = st.fixed_dictionaries(
+    {
+        "claim": st.sampled_from(["mnli-gain", "base-model", "no-such-claim", "[/]x"]),
+        "params": st.sampled_from([{"nonsense": 1}, {"max_steps": -5}, {"targets": "xnli"}, [], "x"]),
+        "profile": st.sampled_from(["mini", "smoke", "huge", 3]),
+        "seeds": st.sampled_from([1, 0, -1, "two", 101]),
+        "value": st.sampled_from([1.0, "x", None]),
+        "tolerance": st.sampled_from([1.0, -1.0]),
+        "verdict": st.sampled_from(["SUPPORTED", "nonsense"]),
+    }
+)
+VALID = {"claim": "mnli-gain", "profile": "mini", "seeds": 1, "value": 1.0, "tolerance": 1.0, "verdict": "SUPPORTED"}
+
+
+@fuzz(60)
+@given(checks=st.lists(CHECK, min_size=1, max_size=2), first=st.booleans())
+def test_hostile_baselines(cli_store, tmp_path_factory, checks, first):
+    """A hostile check is refused before any check runs, even after a valid one (``first``)."""
+    path = tmp_path_factory.mktemp("baseline") / "baseline.yaml"
+    path.write_text(yaml.safe_dump({"schema_version": 1, "checks": [VALID, *checks] if first else checks}))
+    where = ["--store", str(cli_store.store), "--claims-dir", str(cli_store.claims_dir)]
+    code, output = _run_cli([*where, "ci", "--baseline", str(path)])
+    assert "Traceback" not in output and not CONTROL.search(output), output
+    assert code == 2 and len(output.strip().splitlines()) == 1, output

@@ -123,3 +123,44 @@ def test_the_packs_tydiqa_dev_copies_have_no_gold_and_say_so(data_pack, monkeypa
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(Unverifiable, match=r"tydiqa dev \[ar\] has no usable pack copy .*no gold answers"):
         load_records(get("tydiqa"), "dev", "ar", Ctx(data_pack))
+
+
+def test_a_control_character_inside_a_row_does_not_split_it(data_pack):
+    """PAWS-X ko's dev file holds U+001C inside a row: str.splitlines broke it in two, and a row was lost."""
+    from experiments import readers
+
+    path = data_pack / "pawsx" / "dev-ko.tsv"
+    assert "\x1c" in path.read_text(encoding="utf-8")
+    rows = readers.pair_tsv(path)
+    assert len(rows) == 2000 and rows.skipped == {}
+
+
+def test_a_reader_counts_what_it_skips_and_the_run_notes_it(tmp_path):
+    from types import SimpleNamespace
+
+    from experiments import readers
+    from experiments.tasks import _noted
+
+    path = tmp_path / "dev-xx.tsv"
+    path.write_text("a\tb\t1\nonly one cell\n\nc\x1cd\te\t0\n", encoding="utf-8")
+    rows = readers.pair_tsv(path)
+    assert [r["text_a"] for r in rows] == ["a", "c\x1cd"]
+    assert rows.skipped == {"lines with fewer than 3 tab-separated cells": 1, "blank lines": 1}
+    ctx = SimpleNamespace(notes=[])
+    _noted(rows, path, ctx)
+    assert ctx.notes == [
+        "dev-xx.tsv: 1 blank lines skipped by the reader",
+        "dev-xx.tsv: 1 lines with fewer than 3 tab-separated cells skipped by the reader",
+    ]
+
+
+def test_tatoeba_files_that_do_not_align_are_refused(tmp_path):
+    import pytest
+
+    from audit.errors import Unverifiable
+    from experiments import readers
+
+    (tmp_path / "tatoeba.xx-eng.xx").write_text("a\nb\n", encoding="utf-8")
+    (tmp_path / "tatoeba.xx-eng.eng").write_text("a\n", encoding="utf-8")
+    with pytest.raises(Unverifiable, match="not aligned"):
+        readers.tatoeba(tmp_path / "tatoeba.xx-eng", "xx")

@@ -53,7 +53,7 @@ def test_smoke_runs_only_prove_the_pipeline(monkeypatch, settings):
 def test_gates_read_back_from_the_store_drop_a_collapsed_seed_and_fail_a_collapsed_arm(monkeypatch, settings):
     import json
 
-    from audit.render import as_json
+    from audit.render_json import as_json
     from audit.report import build
 
     spec = bind(monkeypatch, settings, "squad-gain", "gated")

@@ -82,7 +82,12 @@ class Store:
         self.con = self._connect(read_only)
         if not read_only:
             self.migrate(upto)
-        elif (version := self.schema_version()) < LATEST:
+        elif (version := self.schema_version()) > LATEST:
+            self.close()
+            raise StoreError(
+                f"store {self.path} has schema v{version}, newer than this audit understands (v{LATEST}); upgrade audit"
+            )
+        elif version < LATEST:
             self.close()  # a caller may open it read-write next, which DuckDB refuses beside this connection
             raise StaleSchemaError(
                 f"store {self.path} is at schema v{version}; open it once without read-only to migrate it"

@@ -36,8 +36,9 @@ from filelock import FileLock
 from audit import determinism, progress, scheduling
 from audit.files import write_text_atomic
 from audit.provenance import code_hash, file_fingerprint
+from audit.settings import STAGE_DONE
 
-DONE = "stage.json"
+DONE = STAGE_DONE
 LOCK = ".lock"
 
 

@@ -83,8 +83,9 @@ class Hub:
 
 
 def _guard(call, repo: str):
-    # Network and hub errors are an unavailable source, not a crash of the audit.
+    # Network and hub errors are an unavailable source, not a crash of the audit. datasets >= 4
+    # raises RuntimeError for a hub copy that still needs a loading script (CosmosQA's may).
     try:
         return call()
-    except (OSError, ConnectionError, ValueError) as exc:
+    except (OSError, ConnectionError, ValueError, RuntimeError) as exc:
         raise Unverifiable(f"{repo} could not be read from the hub: {str(exc).splitlines()[0]}") from None
