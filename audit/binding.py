@@ -5,8 +5,10 @@ pattern of the first template that matches the whole statement, with every slot 
 to exactly one value, binds it. Slots resolve against vocabularies the project declares:
 task names and aliases (``experiments.VOCABULARY``), languages by English name or ISO
 639-1 code (pycountry), numbers as printed. A slot with several candidates is never
-guessed: the statement stays unbound, and the reason names the candidates. A statement
-that no template matches stays unbound with the templates nearest to it.
+guessed: the statement stays unbound, and the reason names the candidates. An unbound
+statement says why in one line: no template matched (with the nearest), a slot names
+nothing this project knows (with what it does know), or the task it names cannot be read
+from any source (CCG: LDC-licensed).
 """
 
 from __future__ import annotations
@@ -33,6 +35,25 @@ MAX_STATEMENT = 2000  # characters; longer rows are not bound (patterns stay lin
 class Ambiguous(Exception):
     def __init__(self, slot: str, text: str, candidates: list[str]):
         super().__init__(f"slot '{slot}' ('{text}') could mean {', '.join(candidates)}; not guessed")
+
+
+KNOWN = {"intermediate": "intermediate task", "intermediates": "intermediate task", "target": "target task",
+         "targets": "target task", "sources": "dataset source", "language": "language", "number": "number"}  # fmt: skip
+
+
+class Unknown(Exception):
+    """A template's shape matched, but one slot's text names nothing this project knows."""
+
+    def __init__(self, slot: str, kind: str, text: str):
+        super().__init__(f"slot '{slot}' ('{text.strip()}') is not a known {KNOWN[kind]}{_known(kind)}")
+
+
+def _known(kind: str) -> str:
+    """The task names a task slot could have named."""
+    role = {"intermediates": "intermediate", "targets": "target"}.get(kind, kind)
+    if role not in {"intermediate", "target"}:
+        return ""
+    return f" (known: {', '.join(sorted({n for names in vocabulary()[role].values() for n in names}))})"
 
 
 @dataclass(frozen=True)
@@ -123,12 +144,14 @@ def _slots(pattern: str, statement: str) -> dict[str, dict[str, Any]] | None:
         try:
             value, how = resolve(kind, m.group(name), name)
         except LookupError:
-            return None
+            raise Unknown(name, kind, m.group(name)) from None
         out[name] = {"text": m.group(name), "value": value, "how": how, "kind": kind}
     return out
 
 
 def _fill(node: Any, values: dict[str, Any]) -> Any:
+    """A copy of the template's spec with each {slot} filled in."""
+    node = copy.deepcopy(node) if isinstance(node, dict | list) else node
     if isinstance(node, dict):
         return {k: _fill(v, values) for k, v in node.items()}
     if isinstance(node, list):
@@ -166,7 +189,7 @@ def bind(statement: str) -> Binding | Unbound:
     text, doc = normalised(statement), templates()
     if len(text) > MAX_STATEMENT:
         return Unbound(f"statement longer than {MAX_STATEMENT} characters; not bound")
-    ambiguous = []
+    ambiguous, unknown = [], []
     for t in doc["templates"]:
         for pattern in t["patterns"]:
             try:
@@ -174,12 +197,24 @@ def bind(statement: str) -> Binding | Unbound:
             except Ambiguous as exc:
                 ambiguous.append(f"{t['id']}: {exc}")
                 continue
+            except Unknown as exc:
+                unknown.append(f"{t['id']}: {exc}")
+                continue
             if slots is not None:
-                spec = _fill(copy.deepcopy(t["spec"]), _values(slots))
-                return Binding(t["id"], doc["version"], slots, spec)
-    if ambiguous:
-        return Unbound("; ".join(ambiguous))
+                return _unroutable(slots) or Binding(t["id"], doc["version"], slots, _fill(t["spec"], _values(slots)))
+    if ambiguous or unknown:
+        return Unbound((ambiguous or unknown)[0])
     return Unbound("no template matched", nearest(text))
+
+
+def _unroutable(slots: dict[str, dict[str, Any]]) -> Unbound | None:
+    """A bound task that no source can serve: the claim cannot run, so it is not bound to a run."""
+    for name, s in slots.items():
+        tasks = s["value"] if isinstance(s["value"], list) else [s["value"]]
+        for task in tasks if s["kind"] in {"intermediate", "intermediates", "target", "targets"} else []:
+            if why := vocabulary()["unroutable"].get(task):
+                return Unbound(f"slot '{name}' ('{s['text']}') names {task}, which no source serves: {why}")
+    return None
 
 
 def nearest(text: str, n: int = 2) -> list[str]:

@@ -77,14 +77,41 @@ def no_train_split(ctx) -> list[Measurement]:
 
 
 def task_languages(ctx) -> list[Measurement]:
-    """Distinct languages of one task's family (its config names, or its language column)."""
+    """Distinct languages of one task's family (its config names, or its language column) on the hub;
+    offline, from the data pack's files (``pack_languages``). The run's notes say which answered."""
     hub, repo, task = Hub.from_env(), xtreme()["repo"], ctx.params.task
+    if not hub.serves(repo) and ctx.data_dir is not None:  # the hub is out of reach: the pack answers
+        return pack_languages(ctx, task)
     family = xtreme()["families"][task]
     configs = families(hub.configs(repo)).get(family, [])
     found = languages(hub, repo, family, configs) if configs else set()
+    ctx.notes.append(f"answered by the hub: {len(configs)} {family} configurations of {repo}")
     return [
         Measurement(metric=ctx.spec.metric.name, value=len(found)),
         Measurement(metric="configs", task=task, value=len(configs)),
+    ]
+
+
+def pack_languages(ctx, name: str) -> list[Measurement]:
+    """The task's XTREME languages (tasks.yaml, from XTREME's configurations) the pack holds a dev file for.
+
+    Each language counts only where its file is there, so the count is the pack's, not the list's;
+    a language the pack lacks leaves the count unknown (UNVERIFIABLE, naming it), never short.
+    """
+    from audit.errors import Unverifiable
+    from experiments.tasks import get, pack_file
+
+    task = get(name)
+    served = [lang for lang in task.languages if pack_file(task, "dev", lang, ctx.data_dir, ctx.profile.value)]
+    if missing := sorted(set(task.languages) - set(served)):
+        raise Unverifiable(
+            f"{name}: the data pack holds {len(served)} of XTREME's {len(task.languages)} languages "
+            f"(not {', '.join(missing)}); the hub's configurations would answer"
+        )
+    ctx.notes.append(f"answered by the data pack: a {name} dev file for each of its {len(served)} XTREME languages")
+    return [
+        Measurement(metric=ctx.spec.metric.name, value=len(served)),
+        Measurement(metric="pack_languages", task=name, value=len(served)),
     ]
 
 

@@ -208,8 +208,16 @@ def bucc(base: Path, lang: str) -> list[dict]:
     return [{"source": src, "target": tgt, "gold": gold}]
 
 
+def winogrande_record(r: dict) -> dict:
+    """A WinoGrande sentence with its blank: the context up to '_', each option completing the rest."""
+    head, _, tail = r["sentence"].partition("_")
+    choices = [f"{r['option1']}{tail}", f"{r['option2']}{tail}"]
+    return {"context": head.strip(), "choices": choices, "label": int(r["answer"]) - 1}
+
+
 # How the hub's rows of a task become records, where renaming fields is not enough (``shape:``).
 HUB_SHAPES = {
+    "winogrande": lambda rows: [winogrande_record(r) for r in rows if r.get("answer") in ("1", "2")],
     "cosmosqa": lambda rows: [cosmosqa_record(r) for r in rows],
     "csqa": lambda rows: [csqa_record(r) for r in rows],
     "sentence-pairs": sentence_pairs,

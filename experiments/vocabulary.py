@@ -4,7 +4,8 @@
 [task names]}: a name two tasks share ("SQuAD": v1.1 and v2.0) maps to both, and the
 binder treats it as ambiguous. ``datasets`` maps an intermediate task to the datasets of
 ``datasets.yaml`` whose rows it is made of (ANLI+ is its parts); ``sources`` maps the
-names a report gives a dataset's origin to the keys the source check expects.
+names a report gives a dataset's origin to the keys the source check expects; ``unroutable``
+maps a task no source can serve (CCG) to why, so a claim about it is never bound to a run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from experiments.tasks import registry
 
 
 def vocabulary() -> dict[str, dict]:
-    out: dict[str, dict] = {"intermediate": {}, "target": {}, "datasets": {}, "sources": {}}
+    out: dict[str, dict] = {"intermediate": {}, "target": {}, "datasets": {}, "sources": {}, "unroutable": {}}
     known = set(catalogue()["datasets"])
     for key, names in catalogue().get("sources", {}).items():
         out["sources"].update({n.casefold(): key for n in [key, *names]})
@@ -24,4 +25,6 @@ def vocabulary() -> dict[str, dict]:
         parts = task.parts or [task.name]
         if all(p in known for p in parts):
             out["datasets"][task.name] = parts
+        if task.unavailable or (not task.hub and not task.pack):
+            out["unroutable"][task.name] = task.unavailable or "neither the hub nor the data pack serves it"
     return out

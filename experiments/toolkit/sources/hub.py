@@ -52,6 +52,10 @@ class Hub:
 
         return _guard(lambda: datasets.get_dataset_split_names(repo, config), repo)
 
+    def serves(self, repo: str) -> bool:
+        """Whether this repo can be read from here at all: a mirror holds it, or the hub is online."""
+        return self._local(repo) is not None or not self.offline
+
     def reachable(self, repo: str, config: str, split: str) -> str | None:
         """Why a split cannot be read from here (None: it can, or the hub will be asked), without reading it."""
         if local := self._local(repo):
