@@ -16,11 +16,16 @@ from audit.errors import AuditError, SpecError, UnknownClaimError, error_field
 from audit.spec import ClaimSpec
 
 
-def load_spec(path: Path) -> ClaimSpec:
+def parse(path: Path):
     try:
-        raw = safe_yaml.load(path)
+        return safe_yaml.load(path)
     except safe_yaml.YamlError as exc:
         raise SpecError(path, "<file>", str(exc)) from None
+
+
+def load_spec(path: Path, raw=None) -> ClaimSpec:
+    """The spec in ``path`` (``raw``: its parsed content, where the caller has it), validated."""
+    raw = parse(path) if raw is None else raw
     if not isinstance(raw, dict):
         raise SpecError(path, "<root>", "expected a mapping of spec fields")
     try:
@@ -42,9 +47,11 @@ def load_all(claims_dir: Path) -> dict[str, ClaimSpec]:
         raise AuditError(
             f"no claims folder at {claims_dir}; pass --claims-dir (or set AUDIT_CLAIMS_DIR) to a folder of claim specs"
         )
+    from audit import parsed_cache
+
     specs: dict[str, ClaimSpec] = {}
-    for path in spec_paths(claims_dir):
-        spec = load_spec(path)
+    for path, raw in parsed_cache.load_all(spec_paths(claims_dir), parse).items():
+        spec = load_spec(path, raw)
         if spec.id in specs:
             raise SpecError(path, "id", f"'{spec.id}' is already defined in another report")
         specs[spec.id] = spec
