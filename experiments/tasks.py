@@ -12,7 +12,7 @@ is Unverifiable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
@@ -121,13 +121,21 @@ def pack_file(task: Task, split: str, lang: str, data_dir: Path | None, profile:
     if data_dir is None:
         return None
     for entry in _entries(task, split):
-        if entry.get("stand_in") and profile == Profile.FULL:
-            continue
+        if (entry.get("stand_in") and profile == Profile.FULL) or entry.get("no_gold"):
+            continue  # a stand-in never serves full; a copy without gold answers serves nothing
         pattern = entry["path"].format(lang=lang)
         paths = sorted(data_dir.glob(pattern)) if "*" in pattern else [data_dir / pattern]
         for path in paths:
             if _exists(path, entry["reader"], lang):
                 return path, entry
+    return None
+
+
+def _without_gold(task: Task, split: str, lang: str, data_dir: Path | None) -> str | None:
+    """Why the pack's copy of this split serves nothing, where it has one without gold (tasks.yaml ``no_gold``)."""
+    for entry in _entries(task, split) if data_dir is not None else []:
+        if entry.get("no_gold") and _exists(data_dir / entry["path"].format(lang=lang), entry["reader"], lang):
+            return entry["no_gold"]
     return None
 
 
@@ -170,10 +178,13 @@ def hub_sources(task: Task, split: str, lang: str) -> list[HubSource]:
     if lang in (known := _raw().get("language_names", {})):
         names["language"] = known[lang]
     entry = hub["splits"].get(split, split)
-    return [
+    sources = [
         _source(hub, e if isinstance(e, dict) else {"split": e}, names)
         for e in (entry if isinstance(entry, list) else [entry])
     ]
+    if why := hub.get("missing", {}).get(split, {}).get(lang):  # the hub has no such split for it
+        sources = [replace(s, refuse=why) for s in sources]
+    return sources
 
 
 def _source(hub: dict, entry: dict, names: dict) -> HubSource:
@@ -193,6 +204,28 @@ def _source(hub: dict, entry: dict, names: dict) -> HubSource:
     )
 
 
+def named(dataset) -> list[dict]:
+    """The rows, with every sequence of ClassLabel integers (the hub's UD-POS ``pos_tags``) as its names.
+
+    The pack writes tags as names ('NOUN'); rows whose tags came as integers scored 0 of 0 tokens.
+    A single ClassLabel (XNLI's label) stays an integer: label lists index it in the same order.
+    """
+    import datasets
+
+    features = getattr(dataset, "features", None) or {}
+    coded = {k: _inner(f).names for k, f in features.items() if isinstance(_inner(f), datasets.ClassLabel)}
+    if not coded:
+        return list(dataset)
+    return [{**r, **{k: [coded[k][i] for i in r[k]] for k in coded}} for r in dataset]
+
+
+def _inner(feature):
+    """The element feature of a sequence feature (None for a scalar one)."""
+    if hasattr(feature, "feature"):
+        return feature.feature
+    return feature[0] if isinstance(feature, list) and feature else None
+
+
 def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) -> list[dict]:
     """A split's records from its hub sources; items without gold are left out, and counted in ``notes``."""
     if not task.hub:
@@ -201,7 +234,7 @@ def from_hub(task: Task, split: str, lang: str, notes: list[str] | None = None) 
     for source in hub_sources(task, split, lang):
         if source.refuse:
             raise Unverifiable(f"{source.name} cannot serve {task.name}: {source.refuse}")
-        rows = [r for r in Hub.from_env().load(source.repo, source.config, source.split) if source.keeps(r)]
+        rows = [r for r in named(Hub.from_env().load(source.repo, source.config, source.split)) if source.keeps(r)]
         kept = [r for r in rows if source.has_gold(r)]
         if len(kept) < len(rows) and notes is not None:
             notes.append(
@@ -251,6 +284,8 @@ def load_records(task: Task, split: str, lang: str, ctx: Any) -> list[dict]:
     found, problem = pack_file(task, split, lang, ctx.data_dir, profile), "is not in the data pack"
     if profile == Profile.FULL and not found and pack_file(task, split, lang, ctx.data_dir):
         problem = "is in the data pack only as a stand-in, which never serves the full profile"
+    if not found and (why := _without_gold(task, split, lang, ctx.data_dir)):
+        problem = f"has no usable pack copy ({why}: no gold answers)"
     if found:
         path, entry = found
         ctx.use(Path(f"{path}.{lang}") if entry["reader"] in PARALLEL else path)

@@ -16,6 +16,29 @@ def write_split(root: Path, repo: str, config: str, split: str, rows: list[dict]
     (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
+# The hub's own schema of google/xtreme udpos.<Language> (the parquet copy's features): pos_tags
+# is a sequence of ClassLabel integers over the 17 UPOS tags, not names as the pack's files hold
+# them (issue #32's reading of the hub; the order is UD's own listing).
+UPOS = ["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
+        "SCONJ", "SYM", "VERB", "X"]  # fmt: skip
+UDPOS_FEATURES = {
+    "tokens": {"feature": {"dtype": "string", "_type": "Value"}, "_type": "List"},
+    "pos_tags": {"feature": {"names": UPOS, "_type": "ClassLabel"}, "_type": "List"},
+}
+
+
+def write_features(root: Path, repo: str, config: str, features: dict) -> None:
+    """The config's features, as the hub declares them (the mirror's loader casts its rows to them)."""
+    folder = root / repo.replace("/", "__") / config
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "features.json").write_text(json.dumps(features))
+
+
+def udpos_rows(rows: list[dict]) -> list[dict]:
+    """UD-POS rows as the hub gives them: tags as ClassLabel integers."""
+    return [{"tokens": r["tokens"], "pos_tags": [UPOS.index(t) for t in r["pos_tags"]]} for r in rows]
+
+
 def write_card(root: Path, repo: str, text: str) -> None:
     folder = root / repo.replace("/", "__")
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,12 +124,13 @@ def full_path(root: Path) -> None:
     pairs = [{"id": i, "sentence1": f"a{i}", "sentence2": f"b{i}", "label": i % 2} for i in range(n["pawsx"])]
     write_split(root, "google/xtreme", "PAWS-X.en", "train", pairs)
     tags = [{"tokens": ["The", "cat", f"n{i}"], "pos_tags": ["DET", "NOUN", "NUM"]} for i in range(n["udpos"])]
-    write_split(root, "google/xtreme", "udpos.English", "train", tags)
+    write_features(root, "google/xtreme", "udpos.English", UDPOS_FEATURES)
+    write_split(root, "google/xtreme", "udpos.English", "train", udpos_rows(tags))
     write_split(root, "rajpurkar/squad", "plain_text", "train", squad(n["squad"]))
     tydi = squad(2, "arabic-") + squad(2, "bengali-") + squad(2, "english-")
     write_split(root, "google/xtreme", "tydiqa", "validation", tydi)
     # The English dev items each target's checkpoint is chosen on (its `select` split)
     write_split(root, "nyu-mll/glue", "mnli", "validation_matched", nli(4))
     write_split(root, "google/xtreme", "PAWS-X.en", "validation", pairs[:4])
-    write_split(root, "google/xtreme", "udpos.English", "validation", tags[:4])
+    write_split(root, "google/xtreme", "udpos.English", "validation", udpos_rows(tags[:4]))
     write_split(root, "rajpurkar/squad", "plain_text", "validation", squad(4, "v"))

@@ -38,3 +38,30 @@ def test_the_full_schedules_decay_weights_as_jiant_does(tmp_path):
         assert params["weight_decay"] == 0.01
         assert arguments(tmp_path, params, seed=0).weight_decay == 0.01
     assert arguments(tmp_path, {"max_steps": 10}, seed=0).weight_decay == 0.0  # mini and smoke: none, as before
+
+
+def test_ud_pos_tags_from_the_hub_are_names_not_classlabel_integers(tmp_path, monkeypatch, data_pack):
+    """The hub's udpos configs type pos_tags as ClassLabel integers; tokens scored against integers score 0 of 0."""
+    from experiments.tasks import get, load_records
+    from tests import hub_mirror
+    from tests.test_full_routing import Ctx
+
+    hub_mirror.full_path(tmp_path)
+    monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path))
+    rows = load_records(get("udpos"), "train", "en", Ctx(data_pack))  # full: the hub's English treebanks
+    assert rows and all(r["tags"] == ["DET", "NOUN", "NUM"] for r in rows)
+
+
+def test_the_plan_asks_the_runs_availability_question(data_pack):
+    """UD-POS kk, th, tl, yo have no validation split on the hub, and the pack's TyDiQA dev copies no
+    answers: `audit plan` listed them as served (issue #32); the run refused them."""
+    from types import SimpleNamespace
+
+    from experiments.tasks import get, sources_of, unservable
+
+    ctx = SimpleNamespace(data_dir=data_pack, profile="mini")
+    for lang in ("kk", "th", "tl", "yo"):
+        assert "has no validation split" in unservable(get("udpos"), "dev", lang, ctx)
+    assert unservable(get("udpos"), "dev", "de", ctx) is None  # the pack serves it
+    found, sources, _ = sources_of(get("tydiqa"), "dev", "ar", data_pack, "mini")
+    assert found is None and sources[0].config == "tydiqa"  # the hub, not the answerless pack copy

@@ -8,6 +8,7 @@ absent from the mirror goes to the hub, unless ``HF_HUB_OFFLINE=1``.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,12 @@ class Hub:
         if why := self.reachable(repo, config, split):
             raise Unverifiable(why)
         if local := self._local(repo):
-            return datasets.load_dataset("json", data_files=str(local / config / f"{split}.jsonl"), split="train")
+            # A mirror folder may declare the hub's features (features.json): ClassLabel columns
+            # then come back as the hub gives them, integers with their names beside them.
+            declared = local / config / "features.json"
+            features = datasets.Features.from_dict(json.loads(declared.read_text())) if declared.is_file() else None
+            data = str(local / config / f"{split}.jsonl")
+            return datasets.load_dataset("json", data_files=data, split="train", features=features)
         return _guard(lambda: datasets.load_dataset(repo, config, split=split), repo)
 
     def card(self, repo: str) -> str:
