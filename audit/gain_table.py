@@ -127,20 +127,22 @@ def _task_gains(found: list[Diff]) -> dict[tuple[str, str], float]:
     return {key: float(np.mean(v)) for key, v in per_task.items()}
 
 
+def _second_half(found: list[Diff], chosen: dict[str, str]) -> list[Diff]:
+    """The chosen arm's items of the half it was not chosen on, as one arm ('best')."""
+    return [
+        Diff("best", d.task, d.lang, d.item, d.value)
+        for d in found
+        if chosen.get(d.task) == d.arm and half_of(d.task, d.item) == 1
+    ]
+
+
 def table(cells_by_seed: dict[int, list[Cell]], select: str | None = None) -> GainTable:
     """The seeds x units table whose mean is the headline (see the module docstring)."""
     per_seed = {s: diffs(cells) for s, cells in sorted(cells_by_seed.items())}
     note = ""
     if select == BEST:
         chosen = choose_arms(per_seed)
-        per_seed = {
-            s: [
-                Diff("best", d.task, d.lang, d.item, d.value)
-                for d in found
-                if chosen.get(d.task) == d.arm and half_of(d.task, d.item) == 1
-            ]  # fmt: skip
-            for s, found in per_seed.items()
-        }
+        per_seed = {s: _second_half(found, chosen) for s, found in per_seed.items()}
         picks = ", ".join(f"{t}: {a}" for t, a in sorted(chosen.items()))
         note = f"best arm per target chosen on half the items ({picks}), its gain measured on the other half"
     shares = {s: contributions(found) for s, found in per_seed.items()}

@@ -166,7 +166,7 @@ def _item_means(cells: list[Cell], pseudo_values) -> dict[str, float]:
     return out
 
 
-def _judge_unit(name: str, us: list[Unit], per_seed: list[list[Cell]]) -> tuple[str, str]:
+def _judge_unit(us: list[Unit], per_seed: list[list[Cell]]) -> tuple[str, str]:
     """(PASS | FAIL | INDETERMINATE, why) for one arm x task over its seeds."""
     u = us[0]
     mean, low, high = bounds(per_seed)
@@ -188,7 +188,7 @@ def _gate(name: str, what: str, checked: list[Unit], cells: dict) -> Gate:
             found["FAIL"].append(f"{task} [{arm}]: collapsed in all {len(us)} seeds ({us[0].collapsed})")
             continue
         per_seed = [[c for c in cells[u.seed] if (c.arm, c.task) == (arm, task)] for u in us]
-        outcome, why = _judge_unit(name, us, per_seed)
+        outcome, why = _judge_unit(us, per_seed)
         found[outcome].append(why)
     return _gate_of(name, what, found, len(by_unit))
 

@@ -122,8 +122,12 @@ def _report(fmt: str, rows: list[tuple[str, bool, float]]) -> str:
 def test_ingest_binds_the_new_shapes_in_every_format(settings, tmp_path, fmt):
     from audit.ingest import ingest
 
-    rows = [("MNLI improves BUCC F1.", True, 0.4), ("QNLI improves XNLI accuracy.", False, 0.3),
-            ("Tatoeba covers 36 languages.", True, 0.6), ("QuAC improves XNLI accuracy.", True, 0.2)]  # fmt: skip
+    rows = [
+        ("MNLI improves BUCC F1.", True, 0.4),
+        ("QNLI improves XNLI accuracy.", False, 0.3),
+        ("Tatoeba covers 36 languages.", True, 0.6),
+        ("QuAC improves XNLI accuracy.", True, 0.2),
+    ]
     path = tmp_path / f"007_wider.{ {'text': 'txt', 'md': 'md', 'json': 'json'}[fmt] }"
     path.write_text(_report(fmt, rows), encoding="utf-8")
     try:
@@ -147,8 +151,11 @@ def test_a_language_count_is_answered_offline_by_the_pack_and_says_so(settings, 
     from audit.verify import verify
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    rows = [("Tatoeba covers 36 languages.", True, 0.6), ("PAWS-X covers 6 languages.", True, 0.5),
-            ("WikiANN is evaluated in 40 languages.", False, 0.5)]  # fmt: skip
+    rows = [
+        ("Tatoeba covers 36 languages.", True, 0.6),
+        ("PAWS-X covers 6 languages.", True, 0.5),
+        ("WikiANN is evaluated in 40 languages.", False, 0.5),
+    ]
     path = tmp_path / "008_languages.md"
     path.write_text(_report("md", rows), encoding="utf-8")
     ingest(settings, path)
@@ -167,10 +174,13 @@ def test_a_language_count_is_answered_offline_by_the_pack_and_says_so(settings, 
 def test_winogrande_rows_become_two_choice_records():
     from experiments.readers import HUB_SHAPES
 
-    [record] = HUB_SHAPES["winogrande"](
-        [{"sentence": "The trophy does not fit in the case because _ is too big.", "option1": "the trophy",
-          "option2": "the case", "answer": "1"}, {"sentence": "x _ y", "option1": "a", "option2": "b", "answer": ""}]
-    )  # fmt: skip
+    trophy = {
+        "sentence": "The trophy does not fit in the case because _ is too big.",
+        "option1": "the trophy",
+        "option2": "the case",
+        "answer": "1",
+    }
+    [record] = HUB_SHAPES["winogrande"]([trophy, {"sentence": "x _ y", "option1": "a", "option2": "b", "answer": ""}])
     assert record == {
         "context": "The trophy does not fit in the case because",
         "choices": ["the trophy is too big.", "the case is too big."],

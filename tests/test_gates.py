@@ -52,8 +52,8 @@ def test_healthy_runs_pass_every_gate():
 
 def test_a_checkpoint_at_its_trivial_score_fails_whatever_its_se():
     """The mini squad-gain of 8f80a87: 0.0 on 32 held-out items against a trivial 0.0 (SE 0) passed."""
-    zero = Cell(arm="squad_v2", role="intermediate", task="squad_v2", language="en", trivial=0.0,
-                items=[Item(id=str(i), num=0.0) for i in range(32)])  # fmt: skip
+    zeros = [Item(id=str(i), num=0.0) for i in range(32)]
+    zero = Cell(arm="squad_v2", role="intermediate", task="squad_v2", language="en", trivial=0.0, items=zeros)
     gating = evaluate({s: [*healthy()[:2], zero] for s in range(3)})
     g = gate(gating.gates, "manipulation")
     assert g.outcome == "FAIL" and "collapsed in all 3 seeds" in g.failures[0]
@@ -95,8 +95,8 @@ def test_one_class_model_is_a_collapsed_seed_even_above_the_margin():
 def test_bounds_that_straddle_the_bar_are_indeterminate_and_make_the_claim_underpowered():
     # 20 items at 45% against 33.3 + 2: the one-sided 99% bounds [~20, ~70] straddle 35.3.
     small = [Item(id=str(i), num=float(i % 20 < 9), pred=str(i % 3)) for i in range(20)]
-    runs = {s: [Cell(arm="baseline", role="reference", task="xnli", language="de", trivial=100 / 3, items=small)]
-            for s in range(2)}  # fmt: skip
+    reference = Cell(arm="baseline", role="reference", task="xnli", language="de", trivial=100 / 3, items=small)
+    runs = {s: [reference] for s in range(2)}
     gating = evaluate(runs)
     assert gate(gating.gates, "positive-control").outcome == "INDETERMINATE"
     verdict = decide(squad_spec(), Profile.MINI, summarise([3.0, 4.0, 5.0]), gates=gating.gates)
