@@ -119,13 +119,14 @@ def checked_spec(baseline_path: Path, specs: dict[str, ClaimSpec], check: Check)
     return spec
 
 
-def run_ci(settings: Settings, baseline_path: Path) -> list[Outcome]:
+def run_ci(settings: Settings, baseline_path: Path, progress=None) -> list[Outcome]:
+    """Each check re-run and compared; ``progress`` gets verify's events (``audit.progress``)."""
     baseline = load_baseline(baseline_path)
     specs = load_all(settings.claims_dir)
     outcomes = []
     checked = [checked_spec(baseline_path, specs, check) for check in baseline.checks]  # all, before any runs
     for check, spec in zip(baseline.checks, checked, strict=True):
-        [verdict] = verify([spec], check.profile, check.seeds, settings, jobs=cores())
+        [verdict] = verify([spec], check.profile, check.seeds, settings, progress, jobs=cores())
         outcomes.append(Outcome(check, verdict, _seed_values(settings, verdict, spec)))
     return outcomes
 

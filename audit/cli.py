@@ -205,9 +205,11 @@ def ci_cmd(
 ) -> None:
     """Re-run the baseline's claims; exit 1 if a value or verdict moved beyond tolerance."""
     from audit.ci import run_ci
+    from audit.cli_verify import progress_sink
     from audit.render import ci_table, write_file
 
-    outcomes = run_ci(settings_of(ctx, store, claims_dir), baseline)
+    with progress_sink(json_out=False) as progress:  # a CI log gets timestamped lines, as verify's
+        outcomes = run_ci(settings_of(ctx, store, claims_dir), baseline, progress)
     console().print(ci_table(outcomes))
     if junit is not None:
         from audit.junit import junit_xml

@@ -81,15 +81,20 @@ def verify_cmd(
     _show(verdicts, cal, profile, json_out)
 
 
-def _run(settings, specs, profile, seeds, workers, how, json_out: bool):
-    """Verify with progress (bars on a terminal, lines in a log); Ctrl-C keeps every finished stage."""
+def progress_sink(json_out: bool):
+    """Bars on a terminal; timestamped lines where output goes to a file or a CI log."""
     from audit.render_progress import LogLines, RunBars
-    from audit.verify import select_and_verify, stages_kept
 
     out = console(stderr=json_out)
-    progress = RunBars(console(stderr=True)) if out.is_terminal else LogLines(lambda t: out.print(t, soft_wrap=True))
+    return RunBars(console(stderr=True)) if out.is_terminal else LogLines(lambda t: out.print(t, soft_wrap=True))
+
+
+def _run(settings, specs, profile, seeds, workers, how, json_out: bool):
+    """Verify with progress (``progress_sink``); Ctrl-C keeps every finished stage."""
+    from audit.verify import select_and_verify, stages_kept
+
     try:
-        with progress as bars:
+        with progress_sink(json_out) as bars:
             return select_and_verify(settings, specs, profile, seeds, bars, workers, how)
     except KeyboardInterrupt:
         kept = stages_kept(settings)

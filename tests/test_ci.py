@@ -33,6 +33,14 @@ def run(settings, path):
     return runner.invoke(app, [*where, "ci", "--baseline", str(path)])
 
 
+def test_the_gate_logs_its_runs_as_timestamped_lines(monkeypatch, settings, tmp_path):
+    import re
+
+    bind(monkeypatch, settings, "squad-gain", "per_seed")
+    result = run(settings, baseline(tmp_path))
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] worker \d: squad-gain \(seed 0\) done", result.stdout, re.MULTILINE)
+
+
 def test_a_baseline_that_holds_exits_0(monkeypatch, settings, tmp_path):
     bind(monkeypatch, settings, "squad-gain", "per_seed")
     result = run(settings, baseline(tmp_path))
