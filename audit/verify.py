@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 from audit import gain_table, registry
 from audit.gates import evaluate as evaluate_gates
@@ -103,6 +104,9 @@ def interval_of(by_seed: dict[int, list], values: list[float], deterministic: bo
     if not gain_table.pairable(by_seed):
         return summarise(values, deterministic)
     found = gain_table.table(by_seed, params.get("select"))
+    if not found.clusters:  # no item scored in every seed (no language in common): seeds only, and said
+        iv = summarise(values, deterministic)
+        return iv and replace(iv, note="no evaluation item in common to every seed; item noise not measured")
     grouped, strata = by_cluster(found.values, found.clusters, found.strata)
     return from_paired(crossed(grouped, strata=strata), "item clusters", found.note)
 

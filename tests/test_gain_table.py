@@ -77,3 +77,18 @@ def test_a_smoke_run_headline_equals_its_gain_table_mean(tmp_path):
     table = gain_table.table({r.seed: r.cells for r in records})
     assert any(c.against for c in records[0].cells) and table.values.shape[1] > 10
     assert table.values.mean(axis=1) == pytest.approx(headline, abs=1e-9)
+
+
+def test_seeds_without_an_item_in_common_fall_back_to_seeds_only_and_say_so():
+    from audit.verify import interval_of
+
+    seed0 = [
+        _cell("base", "reference", "xnli", "de", [1, 0, 1]),
+        _cell("m", "treated", "xnli", "de", [1, 1, 1], "base"),
+    ]
+    seed1 = [
+        _cell("base", "reference", "xnli", "fr", [1, 0, 1]),
+        _cell("m", "treated", "xnli", "fr", [1, 1, 0], "base"),
+    ]
+    iv = interval_of({0: seed0, 1: seed1}, [33.3, 0.0], False, {})
+    assert "no evaluation item in common" in iv.note and "item noise not measured" in iv.method
