@@ -113,7 +113,7 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
     tokens = done.steps * params["batch_size"] * params.get("grad_accumulation", 1) * length
     model.eval()
     batch = {k: torch.tensor(held[k]).to(model.device) for k in ("input_ids", "attention_mask")}
-    with torch.no_grad(), autocast(params["precision"]):
+    with torch.no_grad(), autocast(params["precision"], model.device.type):
         out = model(**batch)
     logits = out.start_logits if qa else out.logits
     gold = torch.tensor(held["start_positions" if qa else "labels"]).to(model.device)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from audit import progress
 from audit.contract import Cell, Item, NotApplicable, RunContext, Unverifiable
-from experiments import distributed, evaluation, features, models, qa, retrieval
+from experiments import distributed, evaluation, features, models, qa, retrieval, training
 from experiments.tasks import Task, gate_policy, get, load_records, pack_file, registry
 from experiments.toolkit.stages import StageCache, versions
 from experiments.transfer_params import EVAL_SIZE, SMOKE_MODEL, TransferParams, role_settings, task_settings
@@ -46,7 +46,9 @@ class Pipeline:
         """A model is loaded once for all the languages it scores; only the latest is kept."""
         if (source, head) not in self.loaded:
             self.loaded.clear()
-            self.loaded[(source, head)] = (self.load(source, head), models.load_tokenizer(source))
+            # Outside the Trainer nothing else places it: on the process's device (its GPU where there is one).
+            model = self.load(source, head).to(training.device())
+            self.loaded[(source, head)] = (model, models.load_tokenizer(source))
         return self.loaded[(source, head)]
 
     def load(self, source: str, head: str, **config):

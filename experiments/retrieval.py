@@ -28,7 +28,7 @@ def embed(model, tok, sentences: list[str], max_length: int = 64, batch_size: in
     device = next(model.parameters()).device
     model.eval()
     out = []
-    with torch.inference_mode(), autocast(precision):
+    with torch.inference_mode(), autocast(precision, device.type):
         for i in range(0, len(sentences), batch_size):
             enc = tok(
                 sentences[i : i + batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt"

@@ -133,14 +133,29 @@ def resolve_checkpointing(requested: bool | str = "auto") -> bool:
     return torch.cuda.get_device_properties(0).total_memory < CHECKPOINTING_BELOW_GIB * 2**30
 
 
-def autocast(precision: str):
-    """The context for forward passes outside the Trainer (retrieval embeddings, sweeps, attacks)."""
+def device() -> str:
+    """Where this process computes: its GPU (the worker's pinned one, ``audit.gpus``) where there is one.
+
+    The Trainer places the models it trains and scores; a model used outside it (retrieval's
+    encoder, the stability sweeps) is placed here by ``Pipeline.model``.
+    """
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def autocast(precision: str, device_type: str):
+    """The context for forward passes outside the Trainer, on the device the model is on.
+
+    Until issue #32 it chose "cuda" whenever CUDA existed: a model left on the CPU then computed
+    fp32 under a stage key that says bf16.
+    """
     if precision not in ("bf16", "fp16"):
         return contextlib.nullcontext()
     import torch
 
     dtype = torch.bfloat16 if precision == "bf16" else torch.float16
-    return torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=dtype)
+    return torch.autocast(device_type, dtype=dtype)
 
 
 @functools.cache

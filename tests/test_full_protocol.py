@@ -65,3 +65,36 @@ def test_the_plan_asks_the_runs_availability_question(data_pack):
     assert unservable(get("udpos"), "dev", "de", ctx) is None  # the pack serves it
     found, sources, _ = sources_of(get("tydiqa"), "dev", "ar", data_pack, "mini")
     assert found is None and sources[0].config == "tydiqa"  # the hub, not the answerless pack copy
+
+
+def test_retrieval_computes_on_the_device_its_model_is_on(monkeypatch):
+    """With CUDA present and the model on the CPU, 8f80a87 autocast 'cuda': the CPU then computed fp32
+    under a stage key that says bf16."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
+
+    from experiments import offline_e5, retrieval
+
+    seen = []
+    real = torch.autocast
+    monkeypatch.setattr(torch, "autocast", lambda device_type, **kw: seen.append(device_type) or real("cpu", **kw))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    tok = XLMRobertaTokenizerFast(tokenizer_file=str(offline_e5.tokenizer_file()))
+    shape = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+    config = XLMRobertaConfig(vocab_size=len(tok), max_position_embeddings=66, **shape)
+    retrieval.embed(XLMRobertaModel(config), tok, ["a sentence", "another"], precision="bf16")
+    assert seen == ["cpu"]
+
+
+def test_a_model_used_outside_the_trainer_is_placed_on_the_process_device(monkeypatch, data_pack):
+    """Retrieval's encoder was loaded and never moved to the GPU (issue #32)."""
+    from experiments import training
+    from experiments.pipeline import Pipeline
+
+    monkeypatch.setattr(training, "device", lambda: "meta")  # a device other than the CPU, on any machine
+    pipe = Pipeline.__new__(Pipeline)
+    pipe.loaded = {}
+    monkeypatch.setattr(Pipeline, "load", lambda self, source, head: __import__("torch").nn.Linear(2, 2))
+    monkeypatch.setattr("experiments.models.load_tokenizer", lambda source: None)
+    model, _ = pipe.model("any", "retrieval")
+    assert next(model.parameters()).device.type == "meta"
