@@ -47,9 +47,6 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
-_console = console  # the name the tests and older callers use
-
-
 def _version(value: bool) -> None:
     if value:
         from importlib import metadata

@@ -67,7 +67,7 @@ def verify_cmd(
     """Run claims' experiments, store runs with provenance, and print verdicts."""
     from audit.plan import preview
     from audit.render_plan import preview_line
-    from audit.verify import chosen_specs, runs_of
+    from audit.verify import chosen_specs, jobs_of
     from audit.workers import default_jobs, executor_of
 
     settings = settings_of(ctx, store, claims_dir)
@@ -75,7 +75,7 @@ def verify_cmd(
     workers = jobs or default_jobs(profile, gpus_per_stage)
     specs = chosen_specs(settings, claim or [], report or [], all_claims, profile, opt.parse_params(param))
     json_out = fmt == opt.Format.JSON
-    first = preview(specs, profile, seeds, settings, workers, runs_of(specs, seeds))
+    first = preview(specs, profile, seeds, settings, workers, len(jobs_of(specs, seeds)))
     console(stderr=json_out).print(preview_line(first), soft_wrap=True)
     verdicts, cal = _run(settings, specs, profile, seeds, workers, how, json_out)
     _show(verdicts, cal, profile, json_out)

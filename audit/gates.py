@@ -146,9 +146,7 @@ def bounds(per_seed: list[list[Cell]], level: float = LEVEL) -> tuple[float, flo
     import numpy as np  # here, not at the top: verdicts (and the CLI's cold start) import this module
     from scipy import stats
 
-    from audit.gain_table import pseudo_values
-
-    tables = [_item_means(cells, pseudo_values) for cells in per_seed]
+    tables = [_item_means(cells) for cells in per_seed]
     common = sorted(set.intersection(*(set(t) for t in tables)))
     averaged = np.array([[t[j] for j in common] for t in tables]).mean(axis=0)
     mean, m = float(averaged.mean()), len(common)
@@ -157,8 +155,10 @@ def bounds(per_seed: list[list[Cell]], level: float = LEVEL) -> tuple[float, flo
     return mean, mean - half, mean + half
 
 
-def _item_means(cells: list[Cell], pseudo_values) -> dict[str, float]:
+def _item_means(cells: list[Cell]) -> dict[str, float]:
     """Each item's pseudo-value averaged over the unit's languages (translations of one item together)."""
+    from audit.gain_table import pseudo_values  # numpy: not at the top, where verdicts import this module
+
     out: dict[str, float] = defaultdict(float)
     for c in cells:
         for item, z in pseudo_values(c).items():

@@ -91,10 +91,9 @@ def compare(store_path: Path, a: str, b: str) -> tuple[str, list[Change]]:
             key = _key_of(store, run_a)
             return f"run {run_a} vs run {run_b}", _pair(store, {key: run_a}, {key: run_b})
         side_a, side_b = _at_commit(store, a), _at_commit(store, b)
-    if not side_a or not side_b:
-        missing = a if not side_a else b
-        raise AuditError(f"'{missing}' is neither a run id nor a commit of any stored run; see 'audit runs'")
-    with _reader(store_path) as store:
+        if not side_a or not side_b:
+            missing = a if not side_a else b
+            raise AuditError(f"'{missing}' is neither a run id nor a commit of any stored run; see 'audit runs'")
         return f"commit {a} vs commit {b}", _pair(store, side_a, side_b)
 
 

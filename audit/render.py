@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from audit.calibration import Calibration
-from audit.render_claims import claimed_text, claims_table, num, synthesis_mark  # noqa: F401 - re-exported
+from audit.render_claims import claimed_text, num, synthesis_mark
 
 if TYPE_CHECKING:  # the report reads the store (duckdb): commands that render no report must not load it
     from audit.report import Report, Row

@@ -53,7 +53,8 @@ def stored_verdicts(store_path: Path, profile: Profile | None) -> dict[str, list
     found: dict[str, list[Verdict]] = {}
     with Store.reader(store_path) as store:
         newest = [from_row(r) for r in store.latest_verdicts(profile)]
-        families = {p: newest_family(store, p) for p in {v.profile for v in newest}}
+        # Each profile's family is its newest verdicts: the rows just read, where they were read for it.
+        families = {p: newest if p == profile else newest_family(store, p) for p in {v.profile for v in newest}}
     for v in newest:
         found.setdefault(v.claim_id, []).append(adjust([v], families[v.profile])[0])
     return found

@@ -20,7 +20,6 @@ Seeds that agree exactly give no interval at all, never a zero-width one. Exact 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,6 @@ def __getattr__(name: str):
 LEVEL = 0.95
 EQUIVALENCE_LEVEL = 0.90  # two one-sided tests at alpha 0.05 = a 90% interval inside the band
 POWER = 0.80
-DRAWS = 1000
 
 
 @dataclass(frozen=True)
@@ -127,46 +125,6 @@ def from_paired(g: PairedGain, units: str = "items", note: str = "") -> Interval
         f"Satterthwaite df {g.df:.1f}"
     )
     return Interval(g.n_seeds, g.mean, g.low, g.high, se=g.se, method=method, dof=g.df, note=note)
-
-
-def item_replicates(cells: list, draws: int = DRAWS, seed: int = 0) -> dict:
-    """Each cell's score on ``draws`` resamples of its items, keyed (arm, task, language).
-
-    One set of draws per task and item count is shared by every arm (paired) and every
-    language of that task: translated dev sets (XNLI, PAWS-X, XQuAD) repeat the same items in
-    each language, so resampling languages independently would understate the noise of their
-    mean; for languages whose items are unrelated, sharing positions changes nothing in
-    expectation. A cell whose ids differ from its language's first cell is resampled alone.
-    """
-    from audit.determinism import numpy_rng
-
-    rng = numpy_rng(seed)
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for c in cells:
-        groups[(c.task, c.language)].append(c)
-    shared: dict[tuple[str, int], object] = {}
-    out = {}
-    for (task, lang), group in sorted(groups.items()):
-        order = [i.id for i in group[0].items]
-        if (task, len(order)) not in shared:
-            shared[(task, len(order))] = rng.integers(0, max(len(order), 1), size=(draws, len(order)))
-        for c in group:
-            same = [i.id for i in c.items] == order
-            idx = (
-                shared[(task, len(order))]
-                if same
-                else rng.integers(0, max(len(c.items), 1), size=(draws, len(c.items)))
-            )
-            out[(c.arm, task, lang)] = _ratio(c.items, idx)
-    return out
-
-
-def _ratio(items: list, idx):
-    import numpy as np
-
-    num = np.array([i.num for i in items], dtype=float)[idx].sum(axis=1)
-    den = np.array([i.den for i in items], dtype=float)[idx].sum(axis=1)
-    return 100.0 * np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
 def item_se(items: list) -> float:

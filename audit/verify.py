@@ -160,12 +160,7 @@ def verify(
     executor: Executor | None = None,
 ) -> list[Verdict]:
     """Run every claim's seeds (``jobs`` worker processes side by side, or on Ray), then judge each claim."""
-    runs = [
-        (spec, seed)
-        for spec in specs
-        if registry.is_registered(spec.experiment.name)
-        for seed in range(seeds_for(spec, seeds))
-    ]
+    runs = jobs_of(specs, seeds)
     for spec in {spec.id: spec for spec, _ in runs}.values():
         params_of(spec, profile)  # a bad param is one line before anything runs, not a failed run per seed
     # The store is held only before and after the runs, never during them: readers and
@@ -224,8 +219,14 @@ def check_data_dir(settings: Settings) -> None:
         )
 
 
-def runs_of(specs: list[ClaimSpec], seeds: int) -> int:
-    return sum(seeds_for(s, seeds) for s in specs if registry.is_registered(s.experiment.name))
+def jobs_of(specs: list[ClaimSpec], seeds: int) -> list[tuple[ClaimSpec, int]]:
+    """The (claim, seed) runs ``verify`` makes of these claims: each seed of each claim with an experiment."""
+    return [
+        (spec, seed)
+        for spec in specs
+        if registry.is_registered(spec.experiment.name)
+        for seed in range(seeds_for(spec, seeds))
+    ]
 
 
 def stages_kept(settings: Settings) -> int:

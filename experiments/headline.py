@@ -1,8 +1,7 @@
 """The xtreme-transfer headline, computed from per-cell scores by one formula.
 
-The same functions take a score per (arm, task, language) as a float (the point value)
-or as an array of item resamples (``audit.stats.item_replicates``), so the headline's
-item-level standard error comes from exactly the formula that gives the headline:
+The judge rebuilds the same formula item by item from the stored cells (``audit.gain_table``,
+whose mean ``tests/test_gain_table.py`` checks against this headline on a real run):
 
 - an arm's gain on a target: its mean score over the target's languages minus its
   reference arm's (paired: same seed, same items);
@@ -44,11 +43,3 @@ def value(by_arm: dict[str, dict[str, Score]], targets: list[str], select: str |
     if select == "best-per-target":
         return _mean([np.max(np.stack([g[t] for g in by_arm.values()]), axis=0) for t in targets])
     return _mean([_mean(list(g.values())) for g in by_arm.values()])
-
-
-def item_se(cells: list[Cell], plan: dict[str, str], targets: list[str], select: str | None, seed: int) -> float:
-    """The headline's standard error over the evaluation items (paired resamples within each language)."""
-    from audit.stats import item_replicates
-
-    reps = item_replicates([c for c in cells if c.role != "intermediate"], seed=seed)
-    return float(np.std(value(gains(reps, plan, targets), targets, select), ddof=1))

@@ -105,11 +105,10 @@ def run(ctx: RunContext) -> list[Measurement]:
 def _headline(
     ctx: RunContext, params: TransferParams, cells: list[Cell], plan: dict[str, str], targets: list[Task]
 ) -> list[Measurement]:
-    """Per-arm gains, the headline, its item-level standard error, and the share of arms that gained."""
+    """Per-arm gains, the headline, and the share of arms that gained (the judge measures the noise itself)."""
     names, select, metric = [t.name for t in targets], params.select, ctx.spec.metric.name
     gains = headline.gains(headline.scores_of(cells), plan, names)
     per_arm = {arm: float(headline.value({arm: g}, names, None)) for arm, g in gains.items()}
-    se = headline.item_se(cells, plan, names, select, ctx.seed)
     return [
         *[
             Measurement(metric=f"gain[{arm}]", task=t, value=float(v), split="dev")
@@ -117,7 +116,6 @@ def _headline(
             for t, v in g.items()
         ],
         Measurement(metric=metric, value=float(headline.value(gains, names, select)), split="dev"),
-        Measurement(metric=f"item_se[{metric}]", value=se, split="dev"),
         Measurement(metric="positive_share", value=sum(v > 0 for v in per_arm.values()) / len(per_arm), split="dev"),
     ]
 

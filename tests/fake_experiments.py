@@ -71,7 +71,7 @@ def _gated(ctx):
 
     ctx.cells += [cell("baseline", "reference", 60), cell("mnli", "treated", 30 if bad else 72, one_class=bad)]
     gain = (30 if bad else 72) / 0.9 - 60 / 0.9
-    return [Measurement(metric=ctx.spec.metric.name, value=gain), Measurement(metric="item_se[avg_gain]", value=0.5)]
+    return [Measurement(metric=ctx.spec.metric.name, value=gain)]
 
 
 def _sleepy(ctx):

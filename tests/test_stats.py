@@ -37,18 +37,6 @@ def test_p_value_and_minimum_detectable_effect_worked_by_hand():
     assert summarise([5.0], deterministic=True).p_value is None
 
 
-def test_paired_item_replicates_cancel_in_a_gain_of_identical_arms():
-    from audit.records import Cell, Item
-    from audit.stats import item_replicates
-
-    items = [Item(id=str(i), num=float(i % 2)) for i in range(50)]
-    a = Cell(arm="a", role="treated", task="xnli", language="de", items=items)
-    b = Cell(arm="b", role="reference", task="xnli", language="de", items=items)
-    reps = item_replicates([a, b], draws=200, seed=1)
-    assert (reps[("a", "xnli", "de")] == reps[("b", "xnli", "de")]).all()  # same draws: a zero gain, always
-    assert reps[("a", "xnli", "de")].std() > 0  # yet each arm's score does vary over the draws
-
-
 def test_ratio_item_se_matches_the_binomial_for_accuracy():
     from audit.records import Item
     from audit.stats import item_se
@@ -70,18 +58,3 @@ def test_t_interval_worked_by_hand():
     assert iv.mean == 2.0
     assert iv.low == pytest.approx(2 - 2.484138, abs=1e-5)
     assert iv.high == pytest.approx(2 + 2.484138, abs=1e-5)
-
-
-def test_translated_languages_share_their_item_draws():
-    # Two languages with the same 40 items: their mean's bootstrap spread is that of one language
-    # (perfectly correlated), not 1/sqrt(2) of it as independent draws would claim.
-    from audit.records import Cell, Item
-    from audit.stats import item_replicates
-
-    items = [Item(id=str(i), num=float(i % 3 == 0)) for i in range(40)]
-    cells = [Cell(arm="a", role="treated", task="xnli", language=lang, items=items) for lang in ("de", "fr")]
-    reps = item_replicates(cells, draws=400, seed=3)
-    assert (reps[("a", "xnli", "de")] == reps[("a", "xnli", "fr")]).all()
-    other = Cell(arm="a", role="treated", task="panx", language="de", items=items)
-    both = item_replicates([*cells, other], draws=400, seed=3)
-    assert not (both[("a", "panx", "de")] == both[("a", "xnli", "de")]).all()  # another task: its own draws
