@@ -2,12 +2,12 @@
 
 The data flows one way::
 
-    claim spec (claims/*.yaml, audit.spec)
-      -> experiment (experiments/, resolved by audit.registry, run by audit.runner)
-      -> run record (audit.records: measurements + provenance)
+    claim spec (claims/*.yaml, audit.synthesis.spec)
+      -> experiment (experiments/, resolved by audit.registry, run by audit.run.runner)
+      -> run record (audit.run.records: measurements + provenance)
       -> store (audit.store, DuckDB)
-      -> verdict (audit.verdict, audit.calibration)
-      -> report (audit.report, audit.render)
+      -> verdict (audit.judge.verdict, audit.judge.calibration)
+      -> report (audit.output.audit_report, audit.output.render)
 
 Imports stay lazy: nothing here pulls in torch, so ``audit --help`` starts fast.
 """

@@ -1,5 +1,5 @@
 """``python -m audit`` runs the CLI."""
 
-from audit.cli import main
+from audit.cli.main import main
 
 main()

@@ -16,126 +16,109 @@ It is registered lazily as ``"module:object"`` (``experiments.EXPERIMENTS``).
   at this fidelity (a proxy that lacks the mechanism the claim is about).
 
 Seeding is not the experiment's business: the runner seeds once per run and every stage
-re-seeds from its own identity (``audit.determinism``).
+re-seeds from its own identity (``audit.run.determinism``).
+
+This module is the experiments' one door into ``audit``: everything they use from it is
+imported from here (``__all__``), and a test holds them to that, so the core can move its
+modules without touching an experiment. ``audit`` in turn finds experiments only through
+the registry's entry points (``audit.registry.catalogue``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from audit.errors import AuditError, NotApplicable, Unverifiable, pydantic_message
-from audit.profiles import Profile
-from audit.records import Cell, Item, Measurement
-
+# What the door leads to, spelt as imports so that readers, type checkers and the code hash
+# (``audit.run.provenance.code_files`` reads every import) see them; at run time each name is
+# imported on first use (``__getattr__``), so passing through the door costs nothing: the
+# device check imports the training code where neither pydantic nor duckdb is installed.
 if TYPE_CHECKING:
-    from audit.spec import ClaimSpec
+    from audit.errors import AuditError, NotApplicable, Unverifiable
+    from audit.files import fill_once, write_text_atomic
+    from audit.judge.stats import summarise
+    from audit.profiles import Profile
+    from audit.registry import Registry
+    from audit.run import determinism, gpus, processes, progress, scheduling
+    from audit.run.determinism import derived_rng, resolve_threads, seed_all
+    from audit.run.experiment import Experiment, Params, RunContext, experiment
+    from audit.run.provenance import code_hash, file_fingerprint
+    from audit.run.records import OUTCOMES, Cell, Item, Measurement, outcome_of
+    from audit.safe_yaml import load as load_yaml
+    from audit.settings import STAGE_DONE
+
+_DOOR = {  # name -> "module" (a module) or "module:attribute"; the same names as the imports above
+    "AuditError": "audit.errors:AuditError",
+    "NotApplicable": "audit.errors:NotApplicable",
+    "Unverifiable": "audit.errors:Unverifiable",
+    "fill_once": "audit.files:fill_once",
+    "write_text_atomic": "audit.files:write_text_atomic",
+    "summarise": "audit.judge.stats:summarise",
+    "Profile": "audit.profiles:Profile",
+    "Registry": "audit.registry:Registry",
+    "determinism": "audit.run.determinism",
+    "gpus": "audit.run.gpus",
+    "processes": "audit.run.processes",
+    "progress": "audit.run.progress",
+    "scheduling": "audit.run.scheduling",
+    "derived_rng": "audit.run.determinism:derived_rng",
+    "resolve_threads": "audit.run.determinism:resolve_threads",
+    "seed_all": "audit.run.determinism:seed_all",
+    "Experiment": "audit.run.experiment:Experiment",
+    "Params": "audit.run.experiment:Params",
+    "RunContext": "audit.run.experiment:RunContext",
+    "experiment": "audit.run.experiment:experiment",
+    "code_hash": "audit.run.provenance:code_hash",
+    "file_fingerprint": "audit.run.provenance:file_fingerprint",
+    "OUTCOMES": "audit.run.records:OUTCOMES",
+    "Cell": "audit.run.records:Cell",
+    "Item": "audit.run.records:Item",
+    "Measurement": "audit.run.records:Measurement",
+    "outcome_of": "audit.run.records:outcome_of",
+    "load_yaml": "audit.safe_yaml:load",
+    "STAGE_DONE": "audit.settings:STAGE_DONE",
+}
 
 __all__ = [
+    "AuditError",
     "Cell",
     "Experiment",
     "Item",
     "Measurement",
     "NotApplicable",
+    "OUTCOMES",
     "Params",
+    "Profile",
+    "Registry",
     "RunContext",
+    "STAGE_DONE",
     "Unverifiable",
+    "code_hash",
+    "derived_rng",
+    "determinism",
     "experiment",
+    "file_fingerprint",
+    "fill_once",
+    "gpus",
+    "load_yaml",
+    "outcome_of",
+    "processes",
+    "progress",
+    "resolve_threads",
+    "scheduling",
+    "seed_all",
+    "summarise",
+    "write_text_atomic",
 ]
 
 
-class Params(BaseModel):
-    """An experiment's params. Subclasses declare fields with their defaults, and ``SIZING``.
-
-    ``SIZING`` maps a profile to the values that profile takes when the spec is silent
-    (the model each fidelity runs, say). Fields the spec, the sizing or the defaults never
-    set stay *unset*: ``given()`` leaves them out, so stage specs built from it hash what
-    was asked for, not every field of the model.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    SIZING: ClassVar[dict[Profile, dict[str, Any]]] = {}
-    # Defaults that count as given (they enter stage specs even when nobody set them).
-    GIVEN: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def for_spec(cls, spec: ClaimSpec, profile: Profile) -> Self:
-        """The spec's params at ``profile`` over the sizing and defaults, validated; not yet resolved."""
-        merged = {**cls.GIVEN, **cls.SIZING.get(profile, {}), **spec.params_for(profile)}
-        try:
-            return cls.model_validate(merged)
-        except ValidationError as exc:
-            where = f"experiment.params (at {profile.value})"
-            raise AuditError(f"{spec.id}: {where}: {pydantic_message(exc)}; fix the claim spec") from None
-
-    def resolved(self) -> Self:
-        """The params as this machine runs them ('auto' settings decided); the default changes nothing."""
-        return self
-
-    def given(self) -> dict[str, Any]:
-        """The params that were set (by the spec, the sizing or ``GIVEN``), as plain data."""
-        return self.model_dump(mode="json", exclude_unset=True)
-
-    def numerics(self) -> dict[str, Any]:
-        """The resolved numeric settings (precision, threads, ...) a run's provenance records."""
-        return {}
-
-    def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
-        """Where stages train with settings of their own (a task's schedule), what each runs with."""
-        return {}
-
-    def origins(self, spec: ClaimSpec, profile: Profile) -> dict[str, str]:
-        """Where each field's value came from: the spec's profile, the spec, the sizing, or the default."""
-        override = spec.experiment.profiles.get(profile)
-        layers = [
-            (f"spec, profiles.{profile.value}", override.params if override else {}),
-            ("spec", spec.experiment.params),
-            (f"sizing at {profile.value}", self.SIZING.get(profile, {})),
-        ]
-        out = {}
-        for name in type(self).model_fields:
-            out[name] = next((where for where, layer in layers if name in layer), "default")
-        return out
+def __getattr__(name: str) -> Any:
+    if name not in _DOOR:
+        raise AttributeError(f"module 'audit.contract' has no attribute '{name}'")
+    module, _, attr = _DOOR[name].partition(":")
+    found = importlib.import_module(module)
+    return getattr(found, attr) if attr else found
 
 
-@dataclass
-class RunContext:
-    """What an experiment's ``run`` gets: its claim, resolved params, seed, and where things live."""
-
-    spec: ClaimSpec
-    profile: Profile
-    seed: int
-    params: Params
-    data_dir: Path | None
-    work_dir: Path
-    cache_dir: Path
-    data_files: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    numerics: dict[str, Any] = field(default_factory=dict)  # the resolved precision, attention and threads
-    cells: list[Cell] = field(default_factory=list)  # item-level outcomes, each arm x task x language
-
-    def use(self, path: Path) -> Path:
-        """Record a data file as an input, so its fingerprint lands in provenance (once)."""
-        if path not in self.data_files:  # stages re-read files; each is hashed once
-            self.data_files.append(path)
-        return path
-
-
-class Experiment(Protocol):
-    name: str
-    Params: type[Params]
-
-    def run(self, ctx: RunContext) -> list[Measurement]: ...
-
-
-@dataclass(frozen=True)
-class experiment:  # noqa: N801 - used like a decorator-free constructor: experiment("name", Params, run)
-    """A concrete ``Experiment``: the three things the contract asks for, and nothing else."""
-
-    name: str
-    Params: type[Params]  # noqa: N815 - the contract's name for it
-    run: Callable[[RunContext], list[Measurement]]
+def __dir__() -> list[str]:
+    return __all__

@@ -9,6 +9,7 @@ they need no copy of the parent's registry.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from pathlib import Path
@@ -24,6 +25,12 @@ def load(entry: str) -> Any:
 def source_file(entry: str) -> Path:
     """The file of an entry's module, found without importing it."""
     return Path(importlib.util.find_spec(entry.partition(":")[0]).origin)
+
+
+def package_dir(entry: str) -> Path:
+    """The folder of an entry's top-level package (all of ``experiments``): what its code hash covers."""
+    spec = importlib.util.find_spec(entry.partition(":")[0].split(".")[0])
+    return Path(next(iter(spec.submodule_search_locations or []), None) or Path(spec.origin).parent)
 
 
 class RegistryError(ValueError):
@@ -65,10 +72,34 @@ class Registry:
         return f"{self.kind} '{name}': no {self.kind} of that name is registered"
 
 
-def experiments() -> Registry:
-    import experiments as package
+# What ``audit`` asks of the experiments package, each by an entry point of the group
+# "audit.catalogues" (pyproject.toml), so another installed package may offer its own. The
+# same entries serve a checkout that was never installed. No ``audit`` module imports
+# ``experiments``: it is reached only by these strings (a test reads every import).
+CATALOGUES = {
+    "experiments": "experiments:EXPERIMENTS",  # experiment name -> "module:object"
+    "planners": "experiments:PLANS",  # experiment name -> its planner (audit plan)
+    "figures": "experiments:FIGURES",  # experiment name -> its figure
+    "vocabulary": "experiments.vocabulary:vocabulary",  # what claim templates' slots resolve against
+    "inventory": "experiments.toolkit.tasks:inventory",  # audit data: where each split comes from
+    "throughputs": "experiments.toolkit.cost:throughputs",  # measured tokens/s: audit plan's time estimates
+}
 
-    return package.EXPERIMENTS
+
+@functools.cache
+def _declared() -> dict[str, str]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group="audit.catalogues")}
+
+
+def catalogue(name: str) -> Any:
+    """The object the experiments package offers as ``name`` (one of ``CATALOGUES``), imported now."""
+    return load(_declared().get(name) or CATALOGUES[name])
+
+
+def experiments() -> Registry:
+    return catalogue("experiments")
 
 
 def is_registered(name: str) -> bool:

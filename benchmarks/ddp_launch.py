@@ -1,6 +1,6 @@
 """What a DDP stage pays to launch: the same tiny training in this process and over torchrun.
 
-``experiments.distributed`` writes the job (weights, configs, tokenizer, Arrow features),
+``experiments.toolkit.distributed`` writes the job (weights, configs, tokenizer, Arrow features),
 starts ``torchrun`` and its ranks (each imports torch and transformers and rebuilds the
 model), and reads the trained weights back. On a GPU node that fixed cost sits beside
 hours of training; this measures it on the machine at hand, with a tiny XLM-R, two ranks
@@ -26,7 +26,7 @@ PARAMS = {"batch_size": 4, "learning_rate": 1e-3, "warmup_ratio": 0.0, "save_ste
 
 
 def once(enc: Path, processes: int, folder: Path) -> float:
-    from experiments import distributed, features, models
+    from experiments.toolkit import distributed, features, models
 
     tok = models.load_tokenizer(enc)
     rows = [{"text_a": CORPUS[i], "text_b": CORPUS[i + 1], "label": i % 3} for i in range(16)]
@@ -41,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from experiments.training import quiet
+    from experiments.toolkit.training import quiet
     from tests.tiny import build
 
     quiet()

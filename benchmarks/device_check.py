@@ -2,8 +2,8 @@
 
 The device machine has no network, no data pack and no e5 weights, and its image lacks
 duckdb and pydantic, so this drives the same code a full run trains with
-(``experiments.training``: ``resolve_precision``, ``resolve_checkpointing``, ``fit``;
-``experiments.multitask.MultiTask``; ``audit.gpus``) on XLM-R Large built from its
+(``experiments.toolkit.training``: ``resolve_precision``, ``resolve_checkpointing``, ``fit``;
+``experiments.toolkit.multitask.MultiTask``; ``audit.run.gpus``) on XLM-R Large built from its
 config (random weights) and synthetic batches. What it checks:
 
 1. the resolved numerics on this card (bf16 only where native; checkpointing by memory);
@@ -14,12 +14,12 @@ config (random weights) and synthetic batches. What it checks:
    and of the QA head at length 384 (4 x 4), against a 16 and a 24 GiB card;
 4. two runs with one seed give the same held-out logits to the bit (or not: it says so);
 5. a two-head mix (``MultiTask``) trains with checkpointing on;
-6. a worker pinned by ``audit.gpus.pin`` sees exactly one GPU (no ``nn.DataParallel``);
-7. speed: tokens a second and model FLOP utilisation (MFU, ``experiments.cost``: 6N + 12LdS
+6. a worker pinned by ``audit.run.gpus.pin`` sees exactly one GPU (no ``nn.DataParallel``);
+7. speed: tokens a second and model FLOP utilisation (MFU, ``experiments.toolkit.cost``: 6N + 12LdS
    FLOPs a token, against the card's dense bf16 peak) of the project's step and of the same
    step in HF Trainer defaults (fp32, no activation checkpointing), in the same run; the goal
    is MFU >= 45% and >= 2x the defaults;
-8. the full grid's projected GPU-hours on this card at the measured speed (``experiments.cost``).
+8. the full grid's projected GPU-hours on this card at the measured speed (``experiments.toolkit.cost``).
 
 Usage (device): python benchmarks/device_check.py --out $OUT/device_check.json
 Usage (here, CPU, a tiny model, to prove the script runs): python benchmarks/device_check.py --tiny
@@ -95,7 +95,7 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
     import torch
     import transformers
 
-    from experiments.training import autocast, fit
+    from experiments.toolkit.training import autocast, fit
 
     torch.manual_seed(seed)
     model = getattr(transformers, head).from_config(config(shape))
@@ -132,7 +132,7 @@ def train(head: str, shape: dict, params: dict, n: int, length: int, seed: int =
 
 
 def flops_per_token(length: int, shape: dict) -> float:
-    from experiments.cost import flops_per_token as per_token
+    from experiments.toolkit.cost import flops_per_token as per_token
 
     return per_token(length, shape["num_hidden_layers"], shape["hidden_size"], shape["intermediate_size"])
 
@@ -143,7 +143,7 @@ def peak_tflops(name: str | None) -> float | None:
 
 def speed(report: dict, shape: dict) -> dict:
     """MFU of the project's step and of HF Trainer defaults, their ratio, and the grid's projected GPU-hours."""
-    from experiments import cost
+    from experiments.toolkit import cost
 
     runs, peak = report["runs"], peak_tflops(report.get("device", {}).get("name"))
     ours, defaults = runs["xnli"], runs["xnli_hf_defaults"]
@@ -169,7 +169,7 @@ def mix_step(shape: dict, length: int) -> dict:
     import torch
     import transformers
 
-    from experiments.multitask import MultiTask
+    from experiments.toolkit.multitask import MultiTask
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     kinds = {"nli": "AutoModelForSequenceClassification", "qa": "AutoModelForQuestionAnswering"}
@@ -186,9 +186,9 @@ def mix_step(shape: dict, length: int) -> dict:
 
 
 def pinned_child() -> str:
-    """What a child pinned by audit.gpus counts: one GPU, so the Trainer would not wrap it in DataParallel."""
+    """What a child pinned by audit.run.gpus counts: one GPU, so the Trainer would not wrap it in DataParallel."""
     code = (
-        "from audit import gpus; gpus.pin(next(iter(gpus.visible()), None)); "
+        "from audit.run import gpus; gpus.pin(next(iter(gpus.visible()), None)); "
         "import torch; print(torch.cuda.device_count())"
     )
     root = Path(__file__).resolve().parents[1]
@@ -204,8 +204,8 @@ def main() -> None:
     import torch
     import transformers
 
-    from audit import gpus
-    from experiments.training import quiet, resolve_checkpointing, resolve_precision
+    from audit.run import gpus
+    from experiments.toolkit.training import quiet, resolve_checkpointing, resolve_precision
 
     quiet()
     # Adam moves each weight about lr a step, so a 32-wide model needs a larger rate to move its logits.

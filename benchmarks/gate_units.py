@@ -3,7 +3,7 @@
 A unit is one arm's model on one task in one seed (an intermediate checkpoint on its own
 held-out items, or a target model over its languages), however many claims share it. It
 passes when it beats its trivial baseline by the policy's standard errors and does not give
-one class to nearly every item (``audit.gates``).
+one class to nearly every item (``audit.judge.gates``).
 
 Usage: python benchmarks/gate_units.py [STORE]   (default ./.audit/audit.duckdb)
 """
@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
-    from audit.gates import units
-    from audit.records import read_records
+    from audit.judge.gates import units
+    from audit.run.records import read_records
     from audit.settings import Settings
 
     store = Path(sys.argv[1] if len(sys.argv) > 1 else ".audit/audit.duckdb")

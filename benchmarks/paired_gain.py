@@ -1,7 +1,7 @@
-"""How long the judge's interval takes: ``audit.stats.paired_gain`` on 10 seeds x 1,000 items (issue #29: < 0.2 s).
+"""How long the judge's interval takes: ``audit.judge.stats.paired_gain``, 10 seeds x 1,000 items (#29: < 0.2 s).
 
 Rows are plain dicts, as a notebook would pass them (20,000 rows: two arms per seed and item),
-and the core (``audit.paired.crossed``) on the same table, which the simulation tests call
+and the core (``audit.judge.paired.crossed``) on the same table, which the simulation tests call
 thousands of times. Prints the median of N timed calls after one warm-up.
 Run: ``python benchmarks/paired_gain.py [N]``.
 """
@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from audit.paired import crossed
-from audit.stats import paired_gain
+from audit.judge.paired import crossed
+from audit.judge.stats import paired_gain
 
 
 def rows(d: np.ndarray) -> list[dict]:

@@ -5,30 +5,24 @@ runs, so listing or loading claims never imports torch. An experiment object fol
 ``audit.contract.Experiment``: a ``name``, a pydantic ``Params`` model (defaults and
 per-profile sizing) and ``run(ctx) -> list[Measurement]``, raising ``Unverifiable`` when
 the data or labels it needs are missing. A run's code hash covers every ``.py`` and
-``.yaml`` in this package and the ``audit`` modules they import (``audit.provenance.code_hash``),
+``.yaml`` in this package and the ``audit`` modules they import (``audit.run.provenance.code_hash``),
 the same hash every stage key holds.
 """
 
-from audit.registry import Registry
+from audit.contract import Registry
 
 EXPERIMENTS = Registry(
     "experiment",
     {
-        "dataset-facts": "experiments.dataset_facts:EXPERIMENT",
-        "benchmark-inventory": "experiments.benchmark:EXPERIMENT",
-        "xtreme-transfer": "experiments.transfer:EXPERIMENT",
-        "alignment-stability": "experiments.stability:EXPERIMENT",
+        "dataset-facts": "experiments.dataset_facts.experiment:EXPERIMENT",
+        "benchmark-inventory": "experiments.benchmark.experiment:EXPERIMENT",
+        "xtreme-transfer": "experiments.transfer.experiment:EXPERIMENT",
+        "alignment-stability": "experiments.stability.experiment:EXPERIMENT",
     },
 )
 
 # Planners of experiments that compute in stages: ``audit plan`` lists their stages, computing none.
-PLANS = Registry("planner", {"xtreme-transfer": "experiments.plan:plan"})
+PLANS = Registry("planner", {"xtreme-transfer": "experiments.transfer.plan:plan"})
 
 # Figures drawn by ``audit report`` from an experiment's stored sweep (no torch imported).
-FIGURES = Registry("figure", {"alignment-stability": "experiments.stability_plot:draw"})
-
-# What claim templates' slots resolve against (``audit.binding``): task names and aliases by role.
-VOCABULARY = "experiments.vocabulary:vocabulary"
-
-# What ``audit data`` lists: per task and split, where the data comes from at a profile.
-INVENTORY = "experiments.tasks:inventory"
+FIGURES = Registry("figure", {"alignment-stability": "experiments.stability.plot:draw"})

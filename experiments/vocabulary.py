@@ -10,8 +10,8 @@ maps a task no source can serve (CCG) to why, so a claim about it is never bound
 
 from __future__ import annotations
 
-from experiments.dataset_facts import catalogue
-from experiments.tasks import registry
+from experiments.dataset_facts.experiment import catalogue
+from experiments.toolkit.tasks import registry
 
 
 def vocabulary() -> dict[str, dict]:

@@ -58,6 +58,6 @@ def data_pack() -> Path:
 @pytest.fixture(scope="session")
 def e5_source() -> str:
     """The converted offline multilingual-e5-small (converted once into the user cache)."""
-    from experiments import models
+    from experiments.toolkit import models
 
     return models.source_of("offline:multilingual-e5-small")

@@ -54,7 +54,7 @@ def _dies(ctx):
 
 def _gated(ctx):
     """A gain with item outcomes: the treated arm sits at one class in seed ``ctx.params.bad_seed`` (-1: all)."""
-    from audit.records import Cell, Item
+    from audit.run.records import Cell, Item
 
     bad = ctx.params.bad_seed in (ctx.seed, -1)  # -1: every seed
 
@@ -84,7 +84,7 @@ def _sleepy(ctx):
 
 def _reports(ctx):
     """Reports three steps of work, as a training stage would."""
-    from audit import progress
+    from audit.run import progress
 
     progress.current().begin("fake work", 3)
     for _ in range(3):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from experiments import attack, perturb
+from experiments.stability import attack, perturb
 
 
 def test_a_toy_objective_is_minimised_within_the_budget():
@@ -31,7 +31,7 @@ def test_proposals_keep_the_script_and_are_seeded():
 
 
 def test_the_attack_lowers_translation_similarity_under_the_real_model(e5_source):
-    from experiments import models, retrieval
+    from experiments.toolkit import models, retrieval
 
     model, tok = models.with_head(e5_source, "retrieval"), models.load_tokenizer(e5_source)
     sources = ["Der Hund schläft im Garten.", "Я загорел на пляже.", "Δεν μπορείς να κάνεις τίποτα."]

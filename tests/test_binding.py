@@ -2,8 +2,8 @@
 
 import pytest
 
-from audit.binding import Binding, Unbound, bind
-from audit.claims import load_all
+from audit.synthesis.binding import Binding, Unbound, bind
+from audit.synthesis.claims import load_all
 from tests.conftest import CLAIMS
 
 
@@ -206,10 +206,10 @@ def test_a_new_reports_bound_dataset_fact_verifies_offline_from_the_pack(setting
     import dataclasses
     import json
 
-    from audit.ingest import ingest
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.run.verify import verify
+    from audit.synthesis.ingest import ingest
 
     settings = dataclasses.replace(settings, data_dir=data_pack)
     report = second_report(
@@ -247,7 +247,7 @@ Research question: does intermediate training transfer?
 def test_markdown_and_json_reports_read_into_the_same_record(tmp_path):
     import json
 
-    from audit.report_format import read_report
+    from audit.synthesis.reading import read_report
 
     md = tmp_path / "002_md.md"
     md.write_text(MD)
@@ -296,7 +296,7 @@ def test_markdown_and_json_reports_read_into_the_same_record(tmp_path):
 )
 def test_malformed_reports_give_one_line_errors(tmp_path, name, text, message):
     from audit.errors import IngestError
-    from audit.report_format import read_report
+    from audit.synthesis.reading import read_report
 
     path = tmp_path / name
     path.write_text(text)
@@ -306,7 +306,7 @@ def test_malformed_reports_give_one_line_errors(tmp_path, name, text, message):
 
 def test_format_can_be_forced(tmp_path):
     from audit.errors import IngestError
-    from audit.report_format import read_report
+    from audit.synthesis.reading import read_report
 
     path = tmp_path / "004.txt"
     path.write_text(MD)
@@ -316,10 +316,10 @@ def test_format_can_be_forced(tmp_path):
 
 
 def test_a_bound_language_count_is_read_from_the_benchmarks_configs(settings, tmp_path, monkeypatch):
-    from audit.ingest import ingest
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.run.verify import verify
+    from audit.synthesis.ingest import ingest
     from tests import hub_mirror
 
     hub_mirror.xtreme(tmp_path / "mirror")  # PAN-X: de en fr sw; XNLI: a language column of en de fr
@@ -335,10 +335,10 @@ def test_a_bound_language_count_is_read_from_the_benchmarks_configs(settings, tm
 def test_a_bound_gold_pair_count_is_counted_from_the_pack(settings, tmp_path, data_pack):
     import dataclasses
 
-    from audit.ingest import ingest
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.run.verify import verify
+    from audit.synthesis.ingest import ingest
 
     settings = dataclasses.replace(settings, data_dir=data_pack)
     lines = (data_pack / "bucc2018" / "zh-en.dev.gold").read_text().splitlines()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from audit.binding import Binding, Unbound, bind
+from audit.synthesis.binding import Binding, Unbound, bind
 
 TRANSFER = "xtreme-transfer"
 FACTS = "dataset-facts"
@@ -120,7 +120,7 @@ def _report(fmt: str, rows: list[tuple[str, bool, float]]) -> str:
 
 @pytest.mark.parametrize("fmt", ["text", "md", "json"])
 def test_ingest_binds_the_new_shapes_in_every_format(settings, tmp_path, fmt):
-    from audit.ingest import ingest
+    from audit.synthesis.ingest import ingest
 
     rows = [
         ("MNLI improves BUCC F1.", True, 0.4),
@@ -145,10 +145,10 @@ def test_ingest_binds_the_new_shapes_in_every_format(settings, tmp_path, fmt):
 def test_a_language_count_is_answered_offline_by_the_pack_and_says_so(settings, tmp_path, data_pack, monkeypatch):
     from dataclasses import replace
 
-    from audit.ingest import ingest
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.run.verify import verify
+    from audit.synthesis.ingest import ingest
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     rows = [
@@ -159,7 +159,7 @@ def test_a_language_count_is_answered_offline_by_the_pack_and_says_so(settings, 
     path = tmp_path / "008_languages.md"
     path.write_text(_report("md", rows), encoding="utf-8")
     ingest(settings, path)
-    from audit.claims import load_all
+    from audit.synthesis.claims import load_all
 
     specs = [s for s in load_all(settings.claims_dir).values() if s.source.report == "008_languages"]
     verdicts = {v.claim_id: v for v in verify(specs, Profile.MINI, 1, replace(settings, data_dir=data_pack))}
@@ -172,7 +172,7 @@ def test_a_language_count_is_answered_offline_by_the_pack_and_says_so(settings, 
 
 
 def test_winogrande_rows_become_two_choice_records():
-    from experiments.readers import HUB_SHAPES
+    from experiments.toolkit.readers import HUB_SHAPES
 
     trophy = {
         "sentence": "The trophy does not fit in the case because _ is too big.",

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from audit.calibration import calibrate
-from audit.verdict import Status, Verdict
+from audit.judge.calibration import calibrate
+from audit.judge.verdict import Status, Verdict
 
 
 def v(status, verified, confidence, fidelity="claim"):
@@ -65,7 +65,7 @@ def test_decomposition_and_reference_forecasters():
 def test_the_agreement_interval_covers_the_true_rate_95_percent_of_the_time():
     import numpy as np
 
-    from audit.calibration import wilson
+    from audit.judge.calibration import wilson
 
     rng = np.random.default_rng(6)
     hits = sum(lo <= 0.7 <= hi for lo, hi in (wilson(int(rng.binomial(40, 0.7)), 40) for _ in range(4000)))
@@ -73,7 +73,7 @@ def test_the_agreement_interval_covers_the_true_rate_95_percent_of_the_time():
 
 
 def test_confidence_that_separates_perfectly_has_auc_one_and_none_without_both_outcomes():
-    from audit.calibration import auc
+    from audit.judge.calibration import auc
 
     assert auc([(0.9, 1), (0.8, 1), (0.2, 0)]) == 1.0
     assert auc([(0.9, 1), (0.8, 1)]) is None

@@ -3,7 +3,7 @@
 import yaml
 from typer.testing import CliRunner
 
-from audit.cli import app
+from audit.cli.main import app
 from tests.test_verify import bind
 
 runner = CliRunner()
@@ -115,8 +115,8 @@ def test_junit_marks_a_run_that_could_not_run_as_an_error_and_invalid_as_skipped
     )
     case = etree.parse(str(out)).getroot()[0][0]
     assert case.find("error") is not None and "boom" in case.find("error").get("message")
-    from audit.junit import junit_xml
-    from audit.verdict import Status, Verdict
+    from audit.judge.verdict import Status, Verdict
+    from audit.output.junit import junit_xml
 
     class Outcome:  # an INVALID run that its baseline expected: it measured nothing, so it is skipped
         check = type("C", (), {"claim": "x", "profile": type("P", (), {"value": "mini"})(), "seeds": 1})()

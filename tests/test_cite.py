@@ -1,7 +1,7 @@
-from audit.cite import cite, find
-from audit.claims import load_all
-from audit.report import build
-from audit.verdict import Status
+from audit.judge.verdict import Status
+from audit.output.audit_report import build
+from audit.synthesis.cite import cite, find
+from audit.synthesis.claims import load_all
 from tests.conftest import CLAIMS
 from tests.pdf_maker import write_pdf
 from tests.test_documents import DOCS
@@ -57,7 +57,7 @@ def test_sources_that_disagree_are_both_shown(settings, tmp_path):
 def test_documented_and_measured_verdicts_show_apart(settings):
     cite(settings, "mnli-size", [DOCS / "paper_v2_excerpt.txt"])
     from audit.profiles import Profile
-    from audit.verify import verify
+    from audit.run.verify import verify
 
     verify([SPECS["mnli-size"]], Profile.MINI, 1, settings)
     rows = [r.verdict for r in build(settings).rows if r.spec.id == "mnli-size"]
@@ -72,7 +72,7 @@ def test_citing_again_replaces_that_source_only(settings):
 
 def test_verify_shows_the_documented_verdict_and_never_overwrites_it(settings):
     from audit.profiles import Profile
-    from audit.verify import verify
+    from audit.run.verify import verify
 
     [before] = verify([SPECS["base-model"]], Profile.MINI, 1, settings)
     assert before.status == Status.UNVERIFIABLE and "audit cite --claim base-model" in before.reason
@@ -87,7 +87,7 @@ def test_a_random_file_named_pdf_is_one_line(settings, tmp_path, caplog):
 
     from typer.testing import CliRunner
 
-    from audit.cli import app
+    from audit.cli.main import app
 
     path = tmp_path / "paper.pdf"
     path.write_bytes(b"%PDF-1.4\n" + random.Random(3).randbytes(3000))

@@ -1,7 +1,7 @@
 import pytest
 
-from audit.claims import find, load_all
 from audit.errors import SpecError, UnknownClaimError
+from audit.synthesis.claims import find, load_all
 from tests.conftest import CLAIMS
 
 SEED_IDS = {
@@ -41,8 +41,8 @@ def test_duplicate_ids_across_reports_are_an_error(claims_copy):
 def test_a_bogus_per_profile_comparison_fails_on_load_not_at_verify(claims_copy):
     import yaml
 
-    from audit.claims import load_all
     from audit.errors import SpecError
+    from audit.synthesis.claims import load_all
 
     path = claims_copy / "000_adfd80519d6416c1" / "squad-gain.yaml"
     data = yaml.safe_load(path.read_text())

@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from audit.cli import app
+from audit.cli.main import app
 
 runner = CliRunner()
 COMMANDS = ["claims", "show", "verify", "plan", "report", "ingest", "cite", "data", "ci", "runs", "compare"]
@@ -112,7 +112,7 @@ def test_ingest_of_a_foreign_file_is_one_line(settings, tmp_path):
 @pytest.mark.parametrize("args", [["--help"], ["claims"], ["verify", "--help"]])
 def test_cold_commands_do_not_import_torch_or_ray(args):
     code = (
-        "import sys; from audit.cli import app\n"
+        "import sys; from audit.cli.main import app\n"
         f"try: app({args!r})\nexcept SystemExit: pass\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
         "assert 'transformers' not in sys.modules, 'transformers imported'\n"
@@ -141,7 +141,7 @@ def test_data_shows_local_and_hub_only_languages(settings, data_pack, monkeypatc
 
 
 def test_data_at_full_lists_no_stand_in_and_serves_fewer_splits_locally(data_pack, monkeypatch):
-    from experiments.tasks import inventory
+    from experiments.toolkit.tasks import inventory
 
     mini = {(r["task"], r["split"]): r for r in inventory(data_pack, "mini")}
     full = {(r["task"], r["split"]): r for r in inventory(data_pack, "full")}
@@ -154,9 +154,9 @@ def test_data_at_full_lists_no_stand_in_and_serves_fewer_splits_locally(data_pac
 
 
 def test_verify_takes_every_claim_of_a_report_and_one_way_to_choose(settings, monkeypatch):
-    from audit.claims import load_all
     from audit.errors import AuditError
-    from audit.verify import choose
+    from audit.run.verify import choose
+    from audit.synthesis.claims import load_all
 
     specs = load_all(settings.claims_dir)
     chosen = choose(specs, [], ["rq-alignment-stability"], False)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from audit.cli import app
+from audit.cli.main import app
 from tests.test_cli import invoke, runner
 from tests.test_verify import bind
 
@@ -48,10 +48,10 @@ def test_verify_says_what_it_will_do_first_and_defaults_to_the_readme_seeds(monk
 def test_the_first_line_estimates_time_from_the_measured_throughput(settings, data_pack):
     from dataclasses import replace
 
-    from audit.claims import load_all
-    from audit.plan import preview
+    from audit.output.render_plan import preview_line
     from audit.profiles import Profile
-    from audit.render_plan import preview_line
+    from audit.run.plan import preview
+    from audit.synthesis.claims import load_all
 
     specs = [load_all(settings.claims_dir)["mnli-gain"]]
     line = preview_line(preview(specs, Profile.MINI, 4, replace(settings, data_dir=data_pack), 2, 4))
@@ -79,12 +79,12 @@ def test_a_missing_data_pack_is_named_as_such(settings, monkeypatch, tmp_path):
 
 # 4. smoke is a pipeline check ----------------------------------------------------------------------
 def test_smoke_lists_no_gate_as_failed_plots_nothing_and_reproduces_the_command_that_ran(monkeypatch, settings):
+    from audit.output.audit_report import build
+    from audit.output.render import formatted
     from audit.profiles import Profile
-    from audit.render import formatted
-    from audit.report import build
 
     spec = bind(monkeypatch, settings, "squad-gain", "gated", bad_seed=-1)
-    from audit.verify import verify
+    from audit.run.verify import verify
 
     verify([spec], Profile.SMOKE, 1, settings)
     report = build(settings, Profile.SMOKE, figures=False)
@@ -92,7 +92,7 @@ def test_smoke_lists_no_gate_as_failed_plots_nothing_and_reproduces_the_command_
     assert "PIPELINE_OK" in md and "failed" not in md.split("<details><summary><b>squad-gain")[1].split("</details>")[0]
     html = formatted(report, "html", profile="smoke")
     assert "--profile smoke --seeds 1" in html and "not applied (smoke" in html
-    from audit.html_report import _plotted
+    from audit.output.html_report import _plotted
 
     row = next(r for r in report.rows if r.verdict.claim_id == "squad-gain")
     assert row.verdict.mean is not None and not _plotted(row.verdict)
@@ -107,7 +107,7 @@ def test_cite_names_each_source_by_hash_and_arxiv_id(settings, tmp_path):
     )
     result = invoke(settings, "cite", "--claim", "squad-gain", "--source", str(paper))
     assert result.exit_code == 0, result.output
-    from audit.report import stored_verdicts
+    from audit.output.audit_report import stored_verdicts
 
     [v] = stored_verdicts(settings.store, None)["squad-gain"]
     assert "paper.txt [sha256 " in v.reason and "arXiv 2005.13013v2" in v.reason
@@ -169,11 +169,11 @@ def test_runs_lists_and_filters_and_compare_shows_what_moved(monkeypatch, settin
 
 
 def test_compare_two_commits_pairs_the_same_claims_and_seeds(monkeypatch, settings):
-    from audit.history import compare
+    from audit.store.history import compare
 
     bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2])
     _verify(settings, "--claim", "squad-gain", "--seeds", "2")
-    from audit.provenance import git_state
+    from audit.run.provenance import git_state
 
     commit = git_state()[0][:8]
     title, changes = compare(settings.store, commit, commit)
@@ -192,7 +192,7 @@ def test_a_param_override_enters_the_plan_the_keys_and_the_record(settings, data
     shown = json.loads(
         invoke(settings, "show", "squad-gain", "--profile", "mini", "-p", "max_languages=2", "-f", "json").stdout
     )
-    assert shown["run_params"]["params"]["max_languages"] == 2
+    assert shown["run_plan"]["params"]["max_languages"] == 2
 
 
 def test_a_param_override_is_in_the_run_record(monkeypatch, settings):

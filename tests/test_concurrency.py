@@ -22,7 +22,7 @@ LAUNCH = """
 import sys
 import experiments
 experiments.EXPERIMENTS.register("fake", "tests.fake_experiments:sleepy")
-from audit.cli import run
+from audit.cli.main import run
 sys.exit(run(sys.argv[1:]))
 """
 

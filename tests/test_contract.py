@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from audit.claims import load_all
 from audit.errors import AuditError
 from audit.profiles import Profile
-from audit.runner import params_of, params_view
-from experiments.stability import StabilityParams
-from experiments.transfer import TransferParams
+from audit.run.plan import params_of, params_view
+from audit.synthesis.claims import load_all
+from experiments.stability.experiment import StabilityParams
+from experiments.transfer.experiment import TransferParams
 from tests.conftest import CLAIMS
 
 
@@ -109,14 +109,14 @@ def test_audit_show_prints_the_resolved_params_at_a_profile(settings):
     for text in ("max_steps", "max_languages", "learning_rate", "spec, profiles.mini", "decided on this"):
         assert text in out
     assert "5e-05" in out and "150" in out  # each task's stage: tasks.yaml's mini schedule
-    assert "What each task's training stage runs with at mini" in out
+    assert "Every value each stage computes with" in out and "What the verdict reads the run with" in out
 
 
-def test_audit_show_of_a_documented_claim_says_it_has_no_run_params(settings):
+def test_audit_show_of_a_documented_claim_says_it_has_no_run_to_plan(settings):
     from tests.test_cli import invoke
 
     result = invoke(settings, "show", "three-phase", "--profile", "full")
-    assert result.exit_code == 0 and "no run params" in result.output
+    assert result.exit_code == 0 and "no run to plan" in result.output
 
 
 def test_a_bad_param_stops_verify_before_any_run_in_one_line(settings):
@@ -134,8 +134,8 @@ def test_a_bad_param_stops_verify_before_any_run_in_one_line(settings):
 
 
 def test_a_run_record_stores_the_params_that_ran(monkeypatch, settings):
+    from audit.run.verify import verify
     from audit.store import Store
-    from audit.verify import verify
     from tests.test_verify import bind
 
     spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[1.0, 2.0])

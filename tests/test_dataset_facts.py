@@ -2,11 +2,11 @@
 
 import pytest
 
-from audit.claims import load_all
+from audit.judge.verdict import Status
 from audit.profiles import Profile
+from audit.run.verify import verify
 from audit.store import Store
-from audit.verdict import Status
-from audit.verify import verify
+from audit.synthesis.claims import load_all
 from tests import hub_mirror
 
 

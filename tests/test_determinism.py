@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from audit.ci import with_params
-from audit.claims import load_all
+from audit.judge.ci import with_params
 from audit.profiles import Profile
-from audit.records import read_records
-from audit.runner import run_once
+from audit.run.records import read_records
+from audit.run.runner import run_once
+from audit.run.workers import run_all
 from audit.settings import Settings
-from audit.workers import run_all
+from audit.synthesis.claims import load_all
 from tests.conftest import CLAIMS, SHARED
 
 # squad-gain at smoke, sized down: its intermediate task and one trained target in two
@@ -122,7 +122,7 @@ def test_a_record_says_what_its_numbers_depended_on_and_names_no_machine_folder(
 def test_audit_show_prints_the_newest_runs_machine_and_regime(alone):
     from typer.testing import CliRunner
 
-    from audit.cli import app
+    from audit.cli.main import app
     from audit.store import Store
 
     with Store(alone.store) as store:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from experiments import cost
+from experiments.toolkit import cost
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE = """

@@ -1,4 +1,4 @@
-"""DDP within a stage (``experiments.distributed``), run on the CPU over gloo: two processes
+"""DDP within a stage (``experiments.toolkit.distributed``), run on the CPU over gloo: two processes
 train what one process trains, for a single head and for a multi-task mix."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from audit.errors import AuditError
-from experiments import distributed, features, models, multitask
-from experiments.training import quiet
+from experiments.toolkit import distributed, features, models, multitask
+from experiments.toolkit.training import quiet
 from tests.tiny import build
 
 CORPUS = ["the cat sat on the mat", "der Hund schläft", "le chat dort", "a dog runs fast"] * 10
@@ -149,12 +149,12 @@ def test_a_claim_verifies_with_its_training_stages_over_two_processes(tmp_path):
 
     import yaml
 
-    from audit.claims import load_all
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
+    from audit.run.verify import verify
     from audit.settings import Settings
     from audit.store import Store
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.synthesis.claims import load_all
     from tests.conftest import CLAIMS, SHARED
 
     if not (SHARED / "data").is_dir():

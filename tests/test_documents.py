@@ -1,7 +1,7 @@
 import pytest
 
-from audit.documents import read
 from audit.errors import AuditError
+from audit.synthesis.documents import read
 from tests.pdf_maker import write_pdf
 
 DOCS = __import__("pathlib").Path(__file__).with_name("documents")

@@ -1,8 +1,8 @@
-"""audit.figures: a figure lives with its store and is redrawn only when the store or its code changed."""
+"""audit.output.figures: a figure lives with its store and is redrawn only when the store or its code changed."""
 
 import os
 
-from audit.figures import figure_dir, fresh
+from audit.output.figures import figure_dir, fresh
 
 
 def test_figures_belong_to_their_store(tmp_path):

@@ -23,7 +23,7 @@ PROCESSES = 3
 def _first_use(cache: str, barrier) -> tuple[str, int]:
     """What a worker does first on a fresh machine: find (or make) the model, then load it."""
     os.environ["AUDIT_MODEL_CACHE"] = cache
-    from experiments import offline_e5
+    from experiments.toolkit import offline_e5
 
     barrier.wait()
     folder = offline_e5.model_dir()

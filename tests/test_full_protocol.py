@@ -21,7 +21,7 @@ def test_a_hub_copy_that_needs_a_loading_script_is_unverifiable_not_a_crash(monk
 
 
 def test_xquad_reads_the_hubs_own_config_names_in_xtremes_eleven_languages():
-    from experiments.tasks import get, hub_sources
+    from experiments.toolkit.tasks import get, hub_sources
 
     xquad = get("xquad")
     assert "ro" not in xquad.languages and len(xquad.languages) == 11
@@ -30,8 +30,8 @@ def test_xquad_reads_the_hubs_own_config_names_in_xtremes_eleven_languages():
 
 
 def test_the_full_schedules_decay_weights_as_jiant_does(tmp_path):
-    from experiments.tasks import schedule
-    from experiments.training import arguments
+    from experiments.toolkit.tasks import schedule
+    from experiments.toolkit.training import arguments
 
     for role in ("intermediate", "target"):
         params = {**schedule("full", role), "max_steps": 10}
@@ -42,7 +42,7 @@ def test_the_full_schedules_decay_weights_as_jiant_does(tmp_path):
 
 def test_ud_pos_tags_from_the_hub_are_names_not_classlabel_integers(tmp_path, monkeypatch, data_pack):
     """The hub's udpos configs type pos_tags as ClassLabel integers; tokens scored against integers score 0 of 0."""
-    from experiments.tasks import get, load_records
+    from experiments.toolkit.tasks import get, load_records
     from tests import hub_mirror
     from tests.test_full_routing import Ctx
 
@@ -57,7 +57,7 @@ def test_the_plan_asks_the_runs_availability_question(data_pack):
     answers: `audit plan` listed them as served (issue #32); the run refused them."""
     from types import SimpleNamespace
 
-    from experiments.tasks import get, sources_of, unservable
+    from experiments.toolkit.tasks import get, sources_of, unservable
 
     ctx = SimpleNamespace(data_dir=data_pack, profile="mini")
     for lang in ("kk", "th", "tl", "yo"):
@@ -73,7 +73,7 @@ def test_retrieval_computes_on_the_device_its_model_is_on(monkeypatch):
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
-    from experiments import offline_e5, retrieval
+    from experiments.toolkit import offline_e5, retrieval
 
     seen = []
     real = torch.autocast
@@ -88,13 +88,13 @@ def test_retrieval_computes_on_the_device_its_model_is_on(monkeypatch):
 
 def test_a_model_used_outside_the_trainer_is_placed_on_the_process_device(monkeypatch, data_pack):
     """Retrieval's encoder was loaded and never moved to the GPU (issue #32)."""
-    from experiments import training
-    from experiments.pipeline import Pipeline
+    from experiments.toolkit import training
+    from experiments.transfer.pipeline import Pipeline
 
     monkeypatch.setattr(training, "device", lambda: "meta")  # a device other than the CPU, on any machine
     pipe = Pipeline.__new__(Pipeline)
     pipe.loaded = {}
     monkeypatch.setattr(Pipeline, "load", lambda self, source, head: __import__("torch").nn.Linear(2, 2))
-    monkeypatch.setattr("experiments.models.load_tokenizer", lambda source: None)
+    monkeypatch.setattr("experiments.toolkit.models.load_tokenizer", lambda source: None)
     model, _ = pipe.model("any", "retrieval")
     assert next(model.parameters()).device.type == "meta"

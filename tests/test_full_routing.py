@@ -10,9 +10,9 @@ import pytest
 
 from audit.errors import Unverifiable
 from audit.profiles import Profile
-from experiments.tasks import get, hub_sources, load_records, pack_file, schedule
 from experiments.toolkit.stages import StageCache
-from experiments.transfer import Pipeline
+from experiments.toolkit.tasks import get, hub_sources, load_records, pack_file, schedule
+from experiments.transfer.experiment import Pipeline
 from tests import hub_mirror
 from tests.hub_mirror import write_split
 from tests.tiny import transfer_params
@@ -143,12 +143,12 @@ def test_a_full_run_reads_every_split_from_the_papers_source_end_to_end(data_pac
     """
     import json
 
-    from audit.ci import with_params
-    from audit.claims import load_all
-    from audit.records import RunStatus
-    from audit.runner import run_once
+    from audit.judge.ci import with_params
+    from audit.run.records import RunStatus
+    from audit.run.runner import run_once
     from audit.settings import Settings
-    from experiments.pipeline import SMOKE_MODEL
+    from audit.synthesis.claims import load_all
+    from experiments.transfer.pipeline import SMOKE_MODEL
     from tests.conftest import CLAIMS
 
     hub_mirror.full_path(tmp_path / "hub")

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from audit.errors import AuditError, IngestError, SpecError
-from audit.report_format import detect, parse
+from audit.synthesis.reading import detect
+from audit.synthesis.report_format import parse
 from tests.conftest import CLAIMS
 
 BASE = settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -119,7 +120,7 @@ def _one_clean_line(exc: Exception) -> None:
 
 
 def _read(text: str) -> None:
-    from audit import report_json, report_markdown
+    from audit.synthesis import report_json, report_markdown
 
     readers = {"text": parse, "md": report_markdown.parse, "json": report_json.parse}
     try:
@@ -174,7 +175,7 @@ def spec_text(draw) -> str:
 @fuzz(200)
 @given(spec_text())
 def test_claim_specs(tmp_path_factory, text):
-    from audit.claims import load_spec
+    from audit.synthesis.claims import load_spec
 
     path = tmp_path_factory.mktemp("spec") / "squad-gain.yaml"
     path.write_text(text, encoding="utf-8")
@@ -205,8 +206,8 @@ COMMAND = st.sampled_from(
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory, seed_report_module):
     """A store holding the seed report; every fuzzed command must leave its rows as they were."""
-    from audit.ingest import ingest
     from audit.settings import Settings
+    from audit.synthesis.ingest import ingest
 
     root = tmp_path_factory.mktemp("cli")
     settings_ = Settings(store=root / "audit.duckdb", claims_dir=CLAIMS, data_dir=None)
@@ -231,8 +232,8 @@ def _snapshot(store_path) -> list:
 
 
 def _run_cli(argv: list[str]) -> tuple[int, str]:
-    """``audit.cli.run``, the console script's own path (usage errors included), with its output captured."""
-    from audit.cli import run
+    """``audit.cli.main.run``, the console script's own path (usage errors included), with its output captured."""
+    from audit.cli.main import run
 
     with runner.isolation() as (_, _, output):
         code = run(argv)

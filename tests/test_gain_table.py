@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audit import gain_table
-from audit.records import Cell, Item
+from audit.judge import gain_table
+from audit.run.records import Cell, Item
 
 
 def _cell(arm, role, task, lang, right: list[int], against="", den=None) -> Cell:
@@ -57,12 +57,12 @@ def test_best_per_target_chooses_on_one_half_and_measures_on_the_other():
 
 
 def test_a_smoke_run_headline_equals_its_gain_table_mean(tmp_path):
-    from audit.ci import with_params
-    from audit.claims import load_all
+    from audit.judge.ci import with_params
     from audit.profiles import Profile
-    from audit.records import read_records
-    from audit.runner import run_once
+    from audit.run.records import read_records
+    from audit.run.runner import run_once
     from audit.settings import Settings
+    from audit.synthesis.claims import load_all
     from tests.conftest import CLAIMS, SHARED
     from tests.test_determinism import SMALL
 
@@ -80,7 +80,7 @@ def test_a_smoke_run_headline_equals_its_gain_table_mean(tmp_path):
 
 
 def test_seeds_without_an_item_in_common_fall_back_to_seeds_only_and_say_so():
-    from audit.verify import interval_of
+    from audit.run.verify import interval_of
 
     seed0 = [
         _cell("base", "reference", "xnli", "de", [1, 0, 1]),

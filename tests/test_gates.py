@@ -2,12 +2,12 @@
 
 import pytest
 
-from audit.gates import evaluate, failed, units
+from audit.judge.gates import evaluate, failed, units
+from audit.judge.stats import summarise
+from audit.judge.verdict import Status, decide
 from audit.profiles import Profile
-from audit.records import Cell, Item
-from audit.spec import ClaimSpec
-from audit.stats import summarise
-from audit.verdict import Status, decide
+from audit.run.records import Cell, Item
+from audit.synthesis.spec import ClaimSpec
 from tests.test_spec import _valid
 
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from audit import gpus
 from audit.profiles import Profile
-from audit.workers import cores, default_jobs
+from audit.run import gpus
+from audit.run.workers import cores, default_jobs
 
 
 def test_visible_follows_cuda_visible_devices(monkeypatch):
@@ -56,7 +56,7 @@ def test_full_runs_one_worker_per_group_of_gpus(monkeypatch):
 
 def test_ddp_processes_follow_the_stage_group(monkeypatch):
     from audit.errors import AuditError
-    from experiments.training import resolve_processes
+    from experiments.toolkit.training import resolve_processes
 
     monkeypatch.setenv(gpus.STAGE_ENV, "0,1")
     assert resolve_processes("auto") == 2
@@ -72,7 +72,7 @@ def test_ddp_processes_follow_the_stage_group(monkeypatch):
 
 def test_gpus_per_stage_is_refused_where_it_cannot_run(monkeypatch):
     from audit.errors import AuditError
-    from audit.workers import executor_of
+    from audit.run.workers import executor_of
 
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
     with pytest.raises(AuditError, match="this machine has 1 GPUs; ask for at most 1"):

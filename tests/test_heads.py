@@ -2,9 +2,9 @@
 
 import pytest
 
-from experiments import evaluation, features, models, qa, retrieval
-from experiments.tasks import get, load_records
-from experiments.training import fit, quiet
+from experiments.toolkit import evaluation, features, models, qa, retrieval
+from experiments.toolkit.tasks import get, load_records
+from experiments.toolkit.training import fit, quiet
 from tests.test_readers import Ctx
 from tests.tiny import build
 
@@ -137,8 +137,8 @@ def test_dev_based_selection_keeps_the_best_checkpoint_on_held_out_items(world, 
     import json
 
     from audit.profiles import Profile
-    from experiments.pipeline import Pipeline
     from experiments.toolkit.stages import StageCache
+    from experiments.transfer.pipeline import Pipeline
     from tests.test_full_routing import Ctx as RunCtx
     from tests.tiny import transfer_params
 

@@ -5,10 +5,10 @@ import re
 import pytest
 import yaml
 
+from audit.output.audit_report import build
+from audit.output.render import formatted
 from audit.profiles import Profile
-from audit.render import formatted
-from audit.report import build
-from audit.verify import verify
+from audit.run.verify import verify
 from tests import browser
 from tests.test_verify import bind
 
@@ -90,7 +90,7 @@ def test_chromium_renders_one_forest_row_per_claim_with_no_console_errors(monkey
 def test_cli_writes_the_page_and_refuses_an_unwritable_path_in_one_line(settings, tmp_path):
     from typer.testing import CliRunner
 
-    from audit.cli import app
+    from audit.cli.main import app
     from audit.store import Store
 
     Store(settings.store).close()  # an empty store: a report of it is every claim NOT_RUN

@@ -1,6 +1,6 @@
-from audit.claims import load_all
-from audit.ingest import ingest
 from audit.store import Store
+from audit.synthesis.claims import load_all
+from audit.synthesis.ingest import ingest
 
 
 def test_seed_ingest_matches_all_curated_specs_and_writes_no_drafts(settings, seed_report):
@@ -54,7 +54,7 @@ def test_pathological_reports_neither_hang_nor_overflow(seed_report, tmp_path):
     import subprocess
     import sys
 
-    from audit.report_format import read_report
+    from audit.synthesis.reading import read_report
 
     blank = _seed_variant(seed_report, tmp_path, "blank.txt", lambda t: "\n" * 100_000 + t)
     digits = _seed_variant(seed_report, tmp_path, "digits.txt", lambda t: t + "\n" + "7" * 300_000 + "\n")
@@ -62,7 +62,7 @@ def test_pathological_reports_neither_hang_nor_overflow(seed_report, tmp_path):
         seed_report, tmp_path, "huge.txt", lambda t: t.replace("papers retrieved", "1234567890 papers retrieved", 1)
     )
     code = (
-        "import sys; from pathlib import Path; from audit.report_format import read_report; "
+        "import sys; from pathlib import Path; from audit.synthesis.reading import read_report; "
         "[read_report(Path(p)) for p in sys.argv[1:]]"
     )
     # A hang detector, not a speed target: each of these parses in well under a second.
@@ -75,7 +75,7 @@ def test_a_file_name_that_would_escape_the_claims_folder_is_refused(seed_report,
     import pytest
 
     from audit.errors import IngestError
-    from audit.report_format import read_report
+    from audit.synthesis.reading import read_report
 
     path = _seed_variant(seed_report, tmp_path, "...txt", lambda t: t)
     with pytest.raises(IngestError, match="report id '..'"):

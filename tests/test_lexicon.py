@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from experiments import lexicon
+from experiments.stability import lexicon
 
 PAIRS = [
     ("der Hund schläft", "the dog sleeps"),

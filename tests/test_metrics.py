@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments import metrics
+from experiments.toolkit import metrics
 
 
 def test_accuracy():
@@ -59,7 +59,7 @@ def test_bucc_f1():
 
 
 def test_entity_items_sum_to_seqeval_micro_f1():
-    from experiments.evaluation import _entity_counts
+    from experiments.toolkit.evaluation import _entity_counts
 
     refs = [["B-PER", "I-PER", "O", "B-LOC"], ["O", "B-ORG", "I-ORG"], ["B-LOC", "O"]]
     preds = [["B-PER", "I-PER", "O", "O"], ["O", "B-ORG", "O"], ["B-LOC", "B-PER"]]
@@ -82,7 +82,7 @@ def test_bucc_items_give_the_cross_fitted_f1():
     candidate down), written out again here."""
     import numpy as np
 
-    from experiments import retrieval
+    from experiments.toolkit import retrieval
 
     src, tgt, gold = _pairs(np.random.default_rng(0))
     scores = retrieval.margin_scores(src, tgt)
@@ -105,7 +105,7 @@ def test_bucc_f1_is_not_flattered_by_a_threshold_tuned_on_the_pairs_it_scores():
     """Over noisy draws, tuning on the scored pairs beats the cross-fitted F1 on average; the tuning is the bias."""
     import numpy as np
 
-    from experiments import retrieval
+    from experiments.toolkit import retrieval
 
     rng, gaps = np.random.default_rng(1), []
     for _ in range(30):

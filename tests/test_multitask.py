@@ -6,8 +6,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from experiments import features, models, multitask
-from experiments.training import fit, quiet
+from experiments.toolkit import features, models, multitask
+from experiments.toolkit.training import fit, quiet
 from tests.tiny import build
 
 CORPUS = ["the cat sat on the mat", "der Hund schläft", "le chat dort", "a dog runs fast"] * 10
@@ -87,7 +87,7 @@ def test_a_mix_resumes_from_its_last_checkpoint(tiny, tmp_path):
 
 def test_the_masked_positions_only_loss_equals_the_heads_own(tiny):
     enc, tok = tiny
-    from experiments import models
+    from experiments.toolkit import models
 
     torch.manual_seed(0)  # the collator draws the masks
     head = models.with_head(enc, "masked-lm").eval()
@@ -102,8 +102,8 @@ def test_the_masked_lm_text_is_in_the_stage_key_and_never_tatoeba_at_full(tmp_pa
     """Tatoeba's sentences serve as masked-LM text past the pairs evaluation scores; full scores them all."""
     from audit.errors import Unverifiable
     from audit.profiles import Profile
-    from experiments.pipeline import Pipeline
-    from experiments.tasks import get
+    from experiments.toolkit.tasks import get
+    from experiments.transfer.pipeline import Pipeline
     from tests.test_full_routing import Ctx
     from tests.tiny import transfer_params
 

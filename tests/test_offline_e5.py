@@ -5,7 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from experiments import offline_e5
+from experiments.toolkit import offline_e5
 
 SENTENCES = [
     "The cat sits on the mat.", "Die Katze sitzt auf der Matte.", "猫坐在垫子上。", "Кошка сидит на коврике.",

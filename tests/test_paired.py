@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from audit.paired import by_cluster, crossed, paired_gain
+from audit.judge.paired import by_cluster, crossed, paired_gain
 
 REPLICATIONS = 2000
 ITEMS = 400
@@ -135,6 +135,6 @@ def test_one_seed_gives_no_interval_and_bad_rows_are_refused() -> None:
 
 
 def test_the_public_path_is_audit_stats() -> None:
-    from audit import stats
+    from audit.judge import stats
 
     assert stats.paired_gain is paired_gain

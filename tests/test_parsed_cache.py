@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from audit import parsed_cache
-from audit.claims import load_all
 from audit.errors import SpecError
+from audit.synthesis import parsed_cache
+from audit.synthesis.claims import load_all
 
 
 @pytest.fixture(autouse=True)

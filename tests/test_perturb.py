@@ -6,8 +6,8 @@ import statistics
 
 import pytest
 
-from experiments import perturb
-from experiments.readers import tatoeba
+from experiments.stability import perturb
+from experiments.toolkit.readers import tatoeba
 
 LANGS = ["afr", "ara", "ben", "bul", "ell", "rus", "cmn"]
 SAMPLE = "Благодаря ти, че се зае с всичко това и с тази работа днес."

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from audit.claims import load_all
-from audit.cli import app
-from audit.plan import plan_claim
+from audit.cli.main import app
 from audit.profiles import Profile
+from audit.run.plan import plan_claim
 from audit.settings import Settings
+from audit.synthesis.claims import load_all
 from tests.conftest import CLAIMS, SHARED
 from tests.hub_mirror import write_split
 
@@ -68,11 +68,11 @@ def test_plan_cli_prints_the_table_and_refuses_a_one_step_experiment(tmp_path, m
 
 
 def test_a_plan_says_when_the_profiles_model_cannot_answer_the_claim(tmp_path):
-    from audit.claims import load_all
-    from audit.plan import plan_claim
     from audit.profiles import Profile
-    from audit.records import RunStatus
+    from audit.run.plan import plan_claim
+    from audit.run.records import RunStatus
     from audit.settings import Settings
+    from audit.synthesis.claims import load_all
     from tests.conftest import CLAIMS
 
     settings = Settings(store=tmp_path / "s.duckdb", claims_dir=CLAIMS, data_dir=None)
@@ -82,7 +82,7 @@ def test_a_plan_says_when_the_profiles_model_cannot_answer_the_claim(tmp_path):
 
 
 def test_a_full_plan_counts_each_trainings_tokens_from_the_hubs_sizes_and_jiants_schedule(full_plan):
-    from experiments.tasks import get
+    from experiments.toolkit.tasks import get
 
     xnli = next(s for s in full_plan.stages if (s.seed, s.arm, s.task) == (0, "baseline", "xnli"))
     settings = get("xnli").profiles["full"]
@@ -91,8 +91,8 @@ def test_a_full_plan_counts_each_trainings_tokens_from_the_hubs_sizes_and_jiants
 
 
 def test_the_cost_counts_a_shared_stage_once_and_needs_a_measured_throughput(full_plan, monkeypatch):
-    from audit import plan as planning
-    from experiments import cost
+    from audit.run import plan as planning
+    from experiments.toolkit import cost
 
     once = planning.cost([full_plan])
     assert planning.cost([full_plan, full_plan]).tokens == once.tokens > 0

@@ -1,14 +1,14 @@
-"""Progress a person can follow (``audit.progress``): events from runs, stages, training steps and
+"""Progress a person can follow (``audit.run.progress``): events from runs, stages, training steps and
 scoring reach the main process, from worker processes too, and ``RunBars`` draws them."""
 
 import io
 
 import pytest
 
-from audit import progress
 from audit.profiles import Profile
-from audit.progress import CallbackReporter, Event
-from audit.verify import verify
+from audit.run import progress
+from audit.run.progress import CallbackReporter, Event
+from audit.run.verify import verify
 from tests.test_verify import bind
 
 
@@ -47,8 +47,8 @@ def test_a_computed_stage_is_announced_and_a_cached_one_is_not(tmp_path, events)
 
 
 def test_the_trainer_reports_every_step_under_its_stage(tmp_path, events):
-    from experiments import features, models
-    from experiments.training import fit, quiet
+    from experiments.toolkit import features, models
+    from experiments.toolkit.training import fit, quiet
     from tests.tiny import build
 
     quiet()
@@ -70,7 +70,7 @@ def test_the_trainer_reports_every_step_under_its_stage(tmp_path, events):
 def test_run_bars_draw_runs_with_an_eta_and_each_workers_stage():
     from rich.console import Console
 
-    from audit.render_progress import RunBars
+    from audit.output.render_progress import RunBars
 
     out = io.StringIO()
     bars = RunBars(Console(file=out, force_terminal=True, width=140))

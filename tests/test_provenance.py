@@ -1,6 +1,6 @@
 import subprocess
 
-from audit import provenance
+from audit.run import provenance
 
 
 def test_git_state_matches_git_itself():
@@ -51,10 +51,10 @@ def test_the_cpu_model_and_its_numeric_isa_flags_are_read_from_cpuinfo():
 
 
 def test_a_run_is_credited_with_the_code_it_started_with(tmp_path, monkeypatch):
-    from audit import runner
-    from audit.claims import load_all
     from audit.profiles import Profile
+    from audit.run import runner
     from audit.settings import Settings
+    from audit.synthesis.claims import load_all
     from tests.conftest import CLAIMS
 
     # An experiment package that edits its own code while it runs.
@@ -82,9 +82,11 @@ def test_the_code_hash_covers_the_core_modules_the_experiments_import_and_no_oth
     from audit.settings import REPO_ROOT
 
     files = {p.relative_to(REPO_ROOT).as_posix() for p in provenance.code_files(REPO_ROOT / "experiments")}
-    assert {"experiments/tasks.yaml", "experiments/toolkit/stages.py", "experiments/models.py"} <= files
-    assert {"audit/determinism.py", "audit/contract.py", "audit/records.py"} <= files  # seeding, the contract
-    assert not {"audit/render.py", "audit/cli.py", "audit/html_report.py"} & files  # presentation never re-runs
+    assert {"experiments/toolkit/tasks.yaml", "experiments/toolkit/stages.py", "experiments/toolkit/models.py"} <= files
+    assert {"audit/run/determinism.py", "audit/contract.py", "audit/run/records.py"} <= files  # seeding, the contract
+    assert (
+        not {"audit/output/render.py", "audit/cli/main.py", "audit/output/html_report.py"} & files
+    )  # presentation never re-runs
 
 
 def test_a_package_is_hashed_with_the_core_modules_it_imports(tmp_path):

@@ -1,9 +1,9 @@
-"""experiments.qa: the vectorised span search picks exactly what the plain double loop picks."""
+"""experiments.toolkit.qa: the vectorised span search picks exactly what the plain double loop picks."""
 
 import numpy as np
 import pytest
 
-from experiments.qa import best_spans
+from experiments.toolkit.qa import best_spans
 
 
 def _loop(records, features, start_logits, end_logits, n_best=20, max_answer=30, no_answer=False):

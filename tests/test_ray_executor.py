@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from audit import ray_executor
 from audit.profiles import Profile
-from audit.records import RunStatus, read_records
+from audit.run import ray_executor
+from audit.run.records import RunStatus, read_records
+from audit.run.verify import verify
+from audit.run.workers import Executor
 from audit.store import Store
-from audit.verify import verify
-from audit.workers import Executor
 from tests.test_verify import bind
 
 ray = pytest.importorskip("ray")
@@ -47,7 +47,7 @@ def stage_keys(settings) -> set[str]:
 
 
 def test_smoke_gives_the_verdicts_and_stage_keys_of_the_local_executor(settings, data_pack, tmp_path):
-    from audit.claims import load_all
+    from audit.synthesis.claims import load_all
 
     here = settings.__class__(settings.store, settings.claims_dir, data_pack)
     spec = load_all(settings.claims_dir)["mnli-gain"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from experiments.readers import READERS
-from experiments.tasks import get, load_records, map_hub, pack_file
+from experiments.toolkit.readers import READERS
+from experiments.toolkit.tasks import get, load_records, map_hub, pack_file
 
 
 class Ctx:
@@ -127,7 +127,7 @@ def test_the_packs_tydiqa_dev_copies_have_no_gold_and_say_so(data_pack, monkeypa
 
 def test_a_control_character_inside_a_row_does_not_split_it(data_pack):
     """PAWS-X ko's dev file holds U+001C inside a row: str.splitlines broke it in two, and a row was lost."""
-    from experiments import readers
+    from experiments.toolkit import readers
 
     path = data_pack / "pawsx" / "dev-ko.tsv"
     assert "\x1c" in path.read_text(encoding="utf-8")
@@ -138,8 +138,8 @@ def test_a_control_character_inside_a_row_does_not_split_it(data_pack):
 def test_a_reader_counts_what_it_skips_and_the_run_notes_it(tmp_path):
     from types import SimpleNamespace
 
-    from experiments import readers
-    from experiments.tasks import _noted
+    from experiments.toolkit import readers
+    from experiments.toolkit.tasks import _noted
 
     path = tmp_path / "dev-xx.tsv"
     path.write_text("a\tb\t1\nonly one cell\n\nc\x1cd\te\t0\n", encoding="utf-8")
@@ -158,7 +158,7 @@ def test_tatoeba_files_that_do_not_align_are_refused(tmp_path):
     import pytest
 
     from audit.errors import Unverifiable
-    from experiments import readers
+    from experiments.toolkit import readers
 
     (tmp_path / "tatoeba.xx-eng.xx").write_text("a\nb\n", encoding="utf-8")
     (tmp_path / "tatoeba.xx-eng.eng").write_text("a\n", encoding="utf-8")

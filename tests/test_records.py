@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from audit.provenance import collect
-from audit.records import Measurement, RunRecord, RunStatus, now, read_records, write_atomic
+from audit.run.provenance import collect
+from audit.run.records import Measurement, RunRecord, RunStatus, now, read_records, write_atomic
 
 
 def make_record(claim: str = "squad-gain", seed: int = 0, value: float = 1.0) -> RunRecord:
@@ -33,7 +33,7 @@ def test_temporary_files_from_a_crashed_writer_are_ignored(tmp_path):
 
 
 def test_an_input_read_twice_is_fingerprinted_once(tmp_path):
-    from audit.runner import RunContext
+    from audit.run.runner import RunContext
 
     ctx = RunContext(None, None, 0, {}, None, work_dir=tmp_path, cache_dir=tmp_path)
     f = tmp_path / "d.tsv"
@@ -45,7 +45,7 @@ def test_an_input_read_twice_is_fingerprinted_once(tmp_path):
 def test_a_truncated_or_foreign_record_is_quarantined_not_fatal(tmp_path):
     import pytest
 
-    from audit.records import QuarantineWarning
+    from audit.run.records import QuarantineWarning
 
     rec = make_record()
     write_atomic(rec, tmp_path)

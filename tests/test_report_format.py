@@ -4,9 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit.claims import load_all
 from audit.errors import IngestError
-from audit.report_format import normalise, parse, read_report
+from audit.synthesis.claims import load_all
+from audit.synthesis.reading import read_report
+from audit.synthesis.report_format import normalise, parse
 from tests.conftest import CLAIMS
 
 

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from audit import safe_yaml
-from audit.claims import load_spec
 from audit.errors import SpecError
+from audit.synthesis.claims import load_spec
 
 
 def _bomb(levels: int) -> str:

@@ -1,4 +1,4 @@
-"""Seeding in one place (``audit.determinism``): heads, shuffles and perturbations derive from the run's seed."""
+"""Seeding in one place (``audit.run.determinism``): heads, shuffles and perturbations derive from the run's seed."""
 
 import hashlib
 import random
@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from audit import determinism
+from audit.run import determinism
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def head_of(encoder: str, seed: int) -> dict:
     """The freshly drawn classification head of a run with this seed, as the pipeline draws it."""
     from types import SimpleNamespace
 
-    from experiments.transfer import Pipeline, TransferParams
+    from experiments.transfer.experiment import Pipeline, TransferParams
 
     params = TransferParams.model_validate({"model": "x", "intermediate": [], "targets": [], "attention": "eager"})
     pipe = Pipeline(SimpleNamespace(seed=seed), params, cache=None)
@@ -44,7 +44,7 @@ def test_two_runs_with_the_same_seed_draw_bit_identical_heads(encoder):
 def test_a_tiny_encoder_is_the_same_for_the_same_seed(tmp_path):
     from safetensors.torch import load_file
 
-    from experiments import models
+    from experiments.toolkit import models
 
     tok = models.train_tokenizer(["a b c d e f g", "h i j k"] * 20, tmp_path / "tok", vocab_size=100)
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
@@ -64,7 +64,7 @@ def test_derived_draws_depend_on_their_parts_only():
 
 def test_perturbation_draws_keep_the_bits_of_earlier_versions():
     """Stored perturbation sweeps stay comparable: the derivation is SHA-256 of the NUL-joined parts."""
-    from experiments.perturb import rng_for
+    from experiments.stability.perturb import rng_for
 
     digest = hashlib.sha256(b"char\x000.100000\x003\x00Hallo Welt").digest()
     earlier = random.Random(int.from_bytes(digest[:8], "big"))
@@ -72,7 +72,7 @@ def test_perturbation_draws_keep_the_bits_of_earlier_versions():
 
 
 def test_no_experiment_module_seeds_a_global_generator_itself():
-    """Every seed goes through audit.determinism (the bug of 753f8c3 was a second seeding site)."""
+    """Every seed goes through audit.run.determinism (the bug of 753f8c3 was a second seeding site)."""
     import re
 
     from audit.settings import REPO_ROOT

@@ -1,11 +1,11 @@
-"""Checkpoint selection scores the task's own metric (``experiments.selection``), as jiant selects."""
+"""Checkpoint selection scores the task's own metric (``experiments.toolkit.selection``), as jiant selects."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from experiments import selection
+from experiments.toolkit import selection
 
 TAGS = {0: "O", 1: "B-PER", 2: "I-PER", 3: "B-LOC"}
 

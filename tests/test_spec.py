@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit.claims import load_spec
 from audit.errors import SpecError
 from audit.profiles import Profile
-from audit.spec import ClaimSpec, Comparison, numbers_in, printed_precision
+from audit.synthesis.claims import load_spec
+from audit.synthesis.spec import ClaimSpec, Comparison, numbers_in, printed_precision
 from tests.conftest import CLAIMS
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from audit.errors import AuditError
-from experiments import models, retrieval, training
+from experiments.toolkit import models, retrieval, training
 from tests.tiny import build
 
 SENTENCES = ["Der Hund schläft im Garten.", "Ich trinke Kaffee.", "Es regnet heute.", "Wir fahren nach Berlin."]
@@ -59,7 +59,7 @@ def test_an_unknown_precision_is_a_one_line_usage_error():
 
 def test_the_resolved_precision_is_part_of_every_stage_key():
     from audit.profiles import Profile
-    from experiments import transfer
+    from experiments.transfer import experiment as transfer
     from tests.tiny import transfer_params
 
     class Ctx:

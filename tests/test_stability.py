@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from audit.claims import load_all
+from audit.judge.verdict import Status
+from audit.output.audit_report import build
 from audit.profiles import Profile
-from audit.records import Measurement
-from audit.report import build
+from audit.run.records import Measurement
+from audit.run.verify import verify
 from audit.settings import Settings
 from audit.store import Store
-from audit.verdict import Status
-from audit.verify import verify
-from experiments import perturb, stability
+from audit.synthesis.claims import load_all
+from experiments.stability import experiment as stability
+from experiments.stability import perturb
 from tests.conftest import CLAIMS, SHARED
 
 REPORT = "rq-alignment-stability"
@@ -134,10 +135,10 @@ def test_a_retrieval_claim_of_the_research_question_is_not_applicable_to_the_pro
     """Issue #31: the proxy's sentence alignment predates intermediate training, so it cannot answer for it."""
     from dataclasses import replace
 
-    from audit.claims import load_all
+    from audit.judge.verdict import Status
     from audit.profiles import Profile
-    from audit.verdict import Status
-    from audit.verify import verify
+    from audit.run.verify import verify
+    from audit.synthesis.claims import load_all
     from tests.conftest import SHARED
 
     spec = load_all(settings.claims_dir)["mnli-tatoeba-char-noise"]

@@ -1,6 +1,6 @@
 import pytest
 
-from audit.stats import summarise
+from audit.judge.stats import summarise
 
 
 def test_no_values_no_interval():
@@ -38,15 +38,15 @@ def test_p_value_and_minimum_detectable_effect_worked_by_hand():
 
 
 def test_ratio_item_se_matches_the_binomial_for_accuracy():
-    from audit.records import Item
-    from audit.stats import item_se
+    from audit.judge.stats import item_se
+    from audit.run.records import Item
 
     items = [Item(id=str(i), num=float(i < 30)) for i in range(100)]
     assert item_se(items) == pytest.approx(100 * (0.3 * 0.7 / 99) ** 0.5)
 
 
 def test_holm_adjustment_via_statsmodels():
-    from audit.stats import holm
+    from audit.judge.stats import holm
 
     # Holm by hand: sorted 0.01, 0.02, 0.04 -> 0.03, 0.04, 0.04 (monotone), back in input order.
     assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])

@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from audit.errors import StoreError
-from audit.records import write_atomic
+from audit.run.records import write_atomic
 from audit.store import Store
 from audit.store.migrations import LATEST
 from tests.test_records import make_record
@@ -133,7 +133,7 @@ def _wait_for(path):
 
 
 def test_item_outcomes_go_in_and_come_back_cell_by_cell(tmp_path):
-    from audit.records import Cell, Item
+    from audit.run.records import Cell, Item
 
     cells = [
         Cell(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit.profiles import Profile
-from experiments.tasks import get
 from experiments.toolkit.stages import StageCache
-from experiments.training import arguments
-from experiments.transfer import Pipeline
+from experiments.toolkit.tasks import get
+from experiments.toolkit.training import arguments
+from experiments.transfer.experiment import Pipeline
 from tests.tiny import transfer_params
 
 
@@ -50,7 +50,7 @@ def test_mini_gives_multiple_choice_as_many_sequences_a_step_as_the_other_tasks(
 
 
 def test_mini_trains_every_arm_on_one_schedule_fixed_in_advance():
-    from experiments.tasks import schedule
+    from experiments.toolkit.tasks import schedule
 
     pipe = _pipe(Profile.MINI)  # the claim asks for 48 steps at 1e-5
     for name in ("mnli", "hellaswag", "squad_v1", "xnli", "panx", "tydiqa"):

@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from audit.claims import load_all
+from audit.judge.verdict import Status
 from audit.profiles import Profile
+from audit.run.verify import verify
 from audit.settings import Settings
-from audit.spec import Kind
 from audit.store import Store
-from audit.verdict import Status
-from audit.verify import verify
+from audit.synthesis.claims import load_all
+from audit.synthesis.spec import Kind
 from tests.conftest import CLAIMS, SHARED
 
 TRAINED = {"squad-gain", "mnli-gain", "hellaswag-gain", "retrieval-gain", "xnli-no-gain", "xtreme-best-gain",
@@ -100,7 +100,7 @@ def test_stages_are_shared_across_claims(smoke):
 
 
 def test_the_plan_lists_exactly_the_stages_the_run_computed(smoke):
-    from audit.plan import plan_claim
+    from audit.run.plan import plan_claim
 
     settings, verdicts, _ = smoke
     specs = load_all(CLAIMS)
@@ -118,9 +118,9 @@ RESUMABLE = """
 import sys, time
 from pathlib import Path
 from transformers import TrainerCallback
-import experiments.training as training
+import experiments.toolkit.training as training
 from experiments.toolkit.stages import StageCache
-from experiments import features, models
+from experiments.toolkit import features, models
 from tests.tiny import build
 
 training.quiet()
@@ -179,7 +179,7 @@ def test_resume_after_the_process_is_killed_mid_training(tmp_path):
 
 
 def test_a_checkpoint_cut_off_mid_save_is_skipped_and_removed(tmp_path):
-    from experiments.training import last_complete_checkpoint
+    from experiments.toolkit.training import last_complete_checkpoint
 
     for step, complete in ((5, True), (10, True), (15, False)):
         folder = tmp_path / f"checkpoint-{step}"
@@ -192,8 +192,8 @@ def test_a_checkpoint_cut_off_mid_save_is_skipped_and_removed(tmp_path):
 
 
 def test_trivial_baselines_per_format():
-    from experiments import evaluation
-    from experiments.tasks import get
+    from experiments.toolkit import evaluation
+    from experiments.toolkit.tasks import get
 
     rows = [{"label": "neutral"}] * 34 + [{"label": "entailment"}] * 33 + [{"label": "contradiction"}] * 33
     assert evaluation.trivial(get("xnli"), rows) == 34.0
@@ -201,8 +201,8 @@ def test_trivial_baselines_per_format():
 
 
 def test_the_headline_and_its_item_error_come_from_one_formula():
-    from audit.records import Cell, Item
-    from experiments import headline
+    from audit.run.records import Cell, Item
+    from experiments.transfer import headline
 
     def cell(arm, role, task, lang, right, n=40):
         return Cell(
@@ -230,8 +230,8 @@ def test_the_proxy_leaves_out_retrieval_targets_and_a_claim_of_only_those_is_not
 
     from audit.contract import NotApplicable
     from audit.profiles import Profile
-    from experiments.pipeline import Pipeline
-    from experiments.tasks import get
+    from experiments.toolkit.tasks import get
+    from experiments.transfer.pipeline import Pipeline
     from tests.tiny import transfer_params
 
     ctx = SimpleNamespace(profile=Profile.MINI, seed=0)

@@ -2,10 +2,10 @@
 
 import pytest
 
+from audit.judge.stats import Interval
+from audit.judge.verdict import Status, decide, judge
 from audit.profiles import Profile
-from audit.spec import Claimed, ClaimSpec
-from audit.stats import Interval
-from audit.verdict import Status, decide, judge
+from audit.synthesis.spec import Claimed, ClaimSpec
 from tests.test_spec import _valid
 
 
@@ -130,7 +130,7 @@ def test_a_proxy_never_supports_or_refutes(interval, mini, full):
 
 
 def test_smoke_ignores_failed_gates_but_reports_them():
-    from audit.gates import Gate
+    from audit.judge.gates import Gate
 
     spec = ClaimSpec.model_validate(_valid())
     bad = [Gate(name="trainability", passed=False, failures=["xnli [a] in 1 of 1 seeds"])]
@@ -141,7 +141,7 @@ def test_smoke_ignores_failed_gates_but_reports_them():
 
 def noisy(values, item_se):
     """An interval over seeds widened by item noise (a stand-in for the crossed interval's)."""
-    from audit.stats import Interval, summarise
+    from audit.judge.stats import Interval, summarise
 
     seeds = summarise(values)
     se = (seeds.se**2 + sum(s * s for s in item_se) / len(item_se) / len(values)) ** 0.5
@@ -159,7 +159,7 @@ def test_wide_interval_from_a_weak_design_is_underpowered():
 
 def test_equivalence_uses_the_90_percent_interval():
     # 95% interval pokes out of the band [7.65, 8.75]; the 90% one (TOST at 5%) lies inside.
-    from audit.stats import Interval
+    from audit.judge.stats import Interval
 
     iv95 = Interval(3, 8.2, 7.6, 8.8, se=0.14, method="t")
     lo90, hi90 = iv95.bounds(0.90)
@@ -168,7 +168,7 @@ def test_equivalence_uses_the_90_percent_interval():
 
 
 def test_holm_correction_downgrades_what_only_one_test_made_significant():
-    from audit.verdict import adjust
+    from audit.judge.verdict import adjust
 
     spec = ClaimSpec.model_validate(_valid())
     alone = decide(spec, Profile.MINI, noisy([1.0, 1.2, 1.4], [0.05] * 3))
@@ -197,7 +197,7 @@ def test_a_faithful_replication_of_a_single_run_magnitude_is_rarely_flagged():
     """Original: one run, SD 0.7 across seeds; replication: 5 seeds of the same: P(PARTIAL or REFUTED) <= 5%."""
     import numpy as np
 
-    from audit.stats import summarise
+    from audit.judge.stats import summarise
 
     spec, rng, flagged, replications = _magnitude_spec(), np.random.default_rng(16), 0, 4000
     for _ in range(replications):
@@ -209,7 +209,7 @@ def test_a_faithful_replication_of_a_single_run_magnitude_is_rarely_flagged():
 
 
 def test_a_replication_far_from_the_claimed_magnitude_is_partial():
-    from audit.stats import summarise
+    from audit.judge.stats import summarise
 
     v = decide(_magnitude_spec(), Profile.FULL, summarise([1.9, 2.0, 2.1, 2.0, 2.05]))
     assert v.status == Status.PARTIAL and "replication prediction interval 5.4 ±" in v.reason

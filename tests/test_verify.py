@@ -4,11 +4,11 @@ import pytest
 import yaml
 
 import experiments
-from audit.claims import load_all
+from audit.judge.verdict import Status
 from audit.profiles import Profile
+from audit.run.verify import verify
 from audit.store import Store
-from audit.verdict import Status
-from audit.verify import verify
+from audit.synthesis.claims import load_all
 
 
 def bind(monkeypatch, settings, claim_id, fn, name="fake", **params):
@@ -53,8 +53,8 @@ def test_smoke_runs_only_prove_the_pipeline(monkeypatch, settings):
 def test_gates_read_back_from_the_store_drop_a_collapsed_seed_and_fail_a_collapsed_arm(monkeypatch, settings):
     import json
 
-    from audit.render_json import as_json
-    from audit.report import build
+    from audit.output.audit_report import build
+    from audit.output.render_json import as_json
 
     spec = bind(monkeypatch, settings, "squad-gain", "gated")
     data = yaml.safe_load(next(settings.claims_dir.glob("*/squad-gain.yaml")).read_text())
@@ -118,7 +118,7 @@ def test_a_changed_spec_does_not_reuse_old_runs(monkeypatch, settings):
 
 
 def test_a_note_that_not_every_seed_made_says_how_many_did():
-    from audit.verify import seed_notes
+    from audit.run.verify import seed_notes
 
     runs = [{"notes": '["xnli [mnli]: learned nothing", "all seeds"]'}, {"notes": '["all seeds"]'}, {"notes": None}]
     assert seed_notes(runs) == ["all seeds (in 2 of 3 seeds)", "xnli [mnli]: learned nothing (in 1 of 3 seeds)"]
@@ -126,7 +126,7 @@ def test_a_note_that_not_every_seed_made_says_how_many_did():
 
 
 def test_a_proxy_that_cannot_answer_makes_the_claim_not_applicable_with_why(monkeypatch, settings):
-    from audit.calibration import calibrate
+    from audit.judge.calibration import calibrate
 
     spec = bind(monkeypatch, settings, "squad-gain", "proxy_cannot")
     [v] = verify([spec], Profile.MINI, 2, settings)
@@ -158,7 +158,7 @@ def test_a_seed_that_still_fails_costs_one_seed_not_the_claim(monkeypatch, setti
 
 
 def test_a_seed_without_a_run_makes_the_claim_incomplete(monkeypatch, settings):
-    from audit.verify import judge_stored
+    from audit.run.verify import judge_stored
 
     spec = bind(monkeypatch, settings, "squad-gain", "per_seed", values=[8.1, 8.2, 8.3])
     verify([spec], Profile.FULL, 3, settings)
@@ -169,7 +169,7 @@ def test_a_seed_without_a_run_makes_the_claim_incomplete(monkeypatch, settings):
 
 def _verify_in_order(monkeypatch, settings, order: list[str]) -> dict[str, tuple]:
     """Each claim verified by its own command, in ``order``; what the report then says of each."""
-    from audit.report import stored_verdicts
+    from audit.output.audit_report import stored_verdicts
 
     values = {"squad-gain": [1.0, 1.2, 1.4], "mnli-gain": [0.5, 1.5, 2.6], "hellaswag-gain": [3.0, 3.1, 3.3]}
     specs = {c: bind(monkeypatch, settings, c, "per_seed", values=v) for c, v in values.items()}
@@ -194,7 +194,7 @@ def test_multiplicity_does_not_depend_on_the_order_claims_ran_in(monkeypatch, se
 
 
 def test_an_invalid_verdict_is_not_in_the_family(monkeypatch, settings):
-    from audit.verdict import adjust, in_family
+    from audit.judge.verdict import adjust, in_family
 
     spec = bind(monkeypatch, settings, "squad-gain", "gated", bad_seed=-1)
     [v] = verify([spec], Profile.MINI, 3, settings)

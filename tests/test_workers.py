@@ -4,9 +4,9 @@ import pytest
 
 from audit.errors import AuditError
 from audit.profiles import Profile
+from audit.run.verify import verify
+from audit.run.workers import cores, run_all
 from audit.store import Store
-from audit.verify import verify
-from audit.workers import cores, run_all
 from tests.test_verify import bind
 
 
@@ -57,7 +57,7 @@ def test_a_worker_dies_with_its_parent(tmp_path):
     child_py = tmp_path / "child.py"
     child_py.write_text(
         "import os, sys, time\n"
-        "from audit.workers import die_with_parent\n"
+        "from audit.run.processes import die_with_parent\n"
         "die_with_parent(int(sys.argv[2]))\n"
         "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
         "time.sleep(60)\n"

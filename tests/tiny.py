@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from experiments import models
+from experiments.toolkit import models
 
 
 def build(folder: Path, corpus: list[str]) -> Path:
@@ -13,7 +13,7 @@ def build(folder: Path, corpus: list[str]) -> Path:
 
 def transfer_params(**given):
     """``TransferParams`` as a run resolves them, with what a test sets over the experiment's defaults."""
-    from experiments.transfer import TransferParams
+    from experiments.transfer.experiment import TransferParams
 
     base = {**TransferParams.GIVEN, "model": "m", "intermediate": [], "targets": []}
     return TransferParams.model_validate({**base, **given}).resolved()

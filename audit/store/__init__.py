@@ -1,7 +1,7 @@
 """The DuckDB store: reports, claims, runs, provenance, measurements, verdicts.
 
 One process writes at a time (DuckDB's rule). Runs hand their results over as JSON
-records (``audit.records``) and ``Store.ingest_records`` is the single writer that
+records (``audit.run.records``) and ``Store.ingest_records`` is the single writer that
 loads them; ingesting the same record twice is a no-op.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from audit.errors import StaleSchemaError, StoreError
-from audit.records import Cell, Item, RunRecord, now, read_records
+from audit.run.records import Cell, Item, RunRecord, now, read_records
 from audit.store.migrations import LATEST, MIGRATIONS
 
 _MIGRATIONS_TABLE = (
@@ -194,6 +194,8 @@ class Store:
                 "error": r.error,
                 "notes": r.notes,
                 "params": r.params,
+                "plan": r.plan,
+                "stage_keys": r.stage_keys,
             },
         )
         self.upsert("provenance", {"run_id": r.run_id, **r.provenance.model_dump()})

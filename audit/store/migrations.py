@@ -129,6 +129,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE cells ADD COLUMN collapse_share DOUBLE;
         """,
     ),
+    (
+        10,
+        "runs store their resolved plan (every stage's key, inputs and values: audit.run.plan.RunPlan) and the "
+        "stage keys the run consumed",
+        """
+        ALTER TABLE runs ADD COLUMN plan JSON;
+        ALTER TABLE runs ADD COLUMN stage_keys JSON DEFAULT '[]';
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -5,7 +5,7 @@ A stage (a trained intermediate encoder, a target model, one language's scores) 
 the stages it consumed, the experiment code and the content of the local data pack (any
 changed file re-runs every stage; data from the hub is versioned by ``datasets`` itself).
 The same work asked for by another claim or another run finds the same key and costs nothing.
-Every stage computes in one numeric regime (``audit.determinism``: its thread count, in
+Every stage computes in one numeric regime (``audit.run.determinism``: its thread count, in
 the key, and a seed from its own identity), so its bits do not depend on which process,
 worker or claim computed it first.
 
@@ -13,10 +13,10 @@ worker or claim computed it first.
 interrupted has its folder but no ``stage.json``: it runs again in the same folder, so
 work that keeps checkpoints there (the HF Trainer) resumes from the last one.
 
-An executor may let a process compute only some stages (``audit.scheduling``): a stage it may
+An executor may let a process compute only some stages (``audit.run.scheduling``): a stage it may
 not compute raises ``StageNeeded`` instead, and the executor runs it elsewhere.
 
-Worker processes share the cache (``audit.workers``). A stage is computed under a file
+Worker processes share the cache (``audit.run.workers``). A stage is computed under a file
 lock in its folder: a second process that needs it meanwhile waits, then reads it back.
 """
 
@@ -26,17 +26,14 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
-from audit import determinism, progress, scheduling
-from audit.files import write_text_atomic
-from audit.provenance import code_hash, file_fingerprint
-from audit.settings import STAGE_DONE
+from audit.contract import STAGE_DONE, code_hash, determinism, file_fingerprint, progress, scheduling, write_text_atomic
 
 DONE = STAGE_DONE
 LOCK = ".lock"
@@ -87,6 +84,7 @@ class StageCache:
     threads: int = determinism.DEFAULT_THREADS  # the numeric regime: every stage computes on this many
     hits: int = 0
     runs: int = 0
+    used: list[str] = field(default_factory=list)  # every stage key this run consumed, computed or read back
 
     def key(self, name: str, spec: dict[str, Any], inputs: list[str] = ()) -> str:
         return stage_key(name, spec, list(inputs), self.code, self.threads)
@@ -103,14 +101,19 @@ class StageCache:
         folder = self.root / key
         done = folder / DONE
         if not done.is_file():
-            if not scheduling.may_compute(key):  # an executor schedules it (audit.scheduling)
+            if not scheduling.may_compute(key):  # an executor schedules it (audit.run.scheduling)
                 raise scheduling.StageNeeded(key, stage_label(name, spec))
             folder.mkdir(parents=True, exist_ok=True)
             with FileLock(folder / LOCK):
                 if not done.is_file():  # no other process finished it while this one waited
                     return self._compute(key, folder, name, spec, fn, list(inputs))
         self.hits += 1
+        self._use(key)
         return StageResult(key, folder, json.loads(done.read_text())["output"], hit=True)
+
+    def _use(self, key: str) -> None:
+        if key not in self.used:
+            self.used.append(key)
 
     def _compute(self, key: str, folder: Path, name: str, spec: dict, fn, inputs: list[str]) -> StageResult:
         done = folder / DONE
@@ -121,6 +124,7 @@ class StageCache:
         seconds = round(time.perf_counter() - started, 3)
         _write_json(done, {"name": name, "spec": spec, "inputs": inputs, "output": output, "seconds": seconds})
         self.runs += 1
+        self._use(key)
         return StageResult(key, folder, output, hit=False)
 
 

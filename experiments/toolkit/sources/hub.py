@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit.errors import Unverifiable
+from audit.contract import Unverifiable
 
 
 @dataclass(frozen=True)

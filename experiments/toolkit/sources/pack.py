@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.errors import Unverifiable
+from audit.contract import Unverifiable
 
 # datasets' packaged builders for the plain formats; the pack's own formats need readers.
 BUILDERS = {"json": "json", "csv": "csv"}

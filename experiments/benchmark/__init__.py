@@ -1,0 +1,1 @@
+"""``benchmark-inventory``: what the XTREME benchmark holds, counted from the data (``experiment``)."""

@@ -1,0 +1,1 @@
+"""``dataset-facts``: facts about the paper's datasets, checked against the data (``experiment``)."""

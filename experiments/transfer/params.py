@@ -1,0 +1,176 @@
+"""``xtreme-transfer``'s params, and what each task's stage trains with at a profile.
+
+``TransferParams`` is the claim-level object (``audit.contract.Params``). Per stage, each
+task role's schedule and the task's own settings at the profile (``experiments/toolkit/tasks.yaml``)
+lay on top of the claim's training params (``task_settings``); ``audit show ID --profile P``
+prints both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import Field, model_validator
+
+from audit.contract import AuditError, Params, Profile, Unverifiable, resolve_threads
+from experiments.toolkit.tasks import Task, get, schedule
+from experiments.toolkit.training import (
+    ATTENTIONS,
+    PRECISIONS,
+    resolve_attention,
+    resolve_checkpointing,
+    resolve_precision,
+    resolve_processes,
+)
+
+SMOKE_MODEL = "tiny-random-xlmr"
+
+
+class TransferParams(Params):
+    """What an ``xtreme-transfer`` run is asked to do, and at what size.
+
+    The claim's own settings. Each task role's schedule and each task's own settings at a
+    profile (``experiments/toolkit/tasks.yaml``) lay on top of them per stage (``Pipeline.task_params``).
+    """
+
+    SIZING: ClassVar[dict[Profile, dict[str, Any]]] = {
+        Profile.SMOKE: {"model": SMOKE_MODEL},
+        Profile.MINI: {"model": "offline:multilingual-e5-small"},
+        Profile.FULL: {"model": "xlm-roberta-large"},
+    }
+    # Set even when no spec says: they enter every stage spec (the numeric regime among them).
+    GIVEN: ClassVar[dict[str, Any]] = {
+        "max_length": 128,
+        "examples": None,
+        "max_steps": 100,
+        "batch_size": 8,
+        "compare": "no-intermediate",
+        "precision": "auto",
+        "attention": "auto",
+        "threads": "auto",
+        "gradient_checkpointing": "auto",
+        "ddp_processes": "auto",
+    }
+
+    model: str
+    intermediate: list[str]
+    targets: list[str]
+    compare: Literal["no-intermediate", "intermediate-plus-mlm", "translated-intermediate"] = "no-intermediate"
+    mix: bool = False  # one encoder trained on the mix of the intermediate tasks
+    select: Literal["best-per-target"] | None = None  # the headline: mean over arms, or each target's best arm
+    split: Literal["dev", "test"] = "dev"
+    examples: int | None = Field(default=None, ge=1)  # training examples per task (None: all)
+    eval_examples: int | None = Field(default=None, ge=1)  # evaluation items per language (unset: as examples)
+    max_languages: int | None = Field(default=None, ge=1)
+    max_steps: int = Field(default=100, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    max_length: int = Field(default=128, ge=8)
+    learning_rate: float | None = Field(default=None, gt=0)
+    warmup_ratio: float | None = Field(default=None, ge=0, le=1)
+    epochs: int | float | None = Field(default=None, gt=0)
+    grad_accumulation: int | None = Field(default=None, ge=1)
+    freeze_embeddings: bool | None = None
+    precision: Literal[PRECISIONS] = "auto"
+    attention: Literal[ATTENTIONS] = "auto"
+    threads: int | Literal["auto"] = "auto"
+    gradient_checkpointing: bool | Literal["auto"] = "auto"
+    ddp_processes: int | Literal["auto"] = "auto"  # 'auto': one per GPU of a stage's group (--gpus-per-stage)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _evaluate_like_training(cls, data: Any) -> Any:
+        """Unless a spec says, evaluation is sized like training (the documented rule)."""
+        if isinstance(data, dict) and "eval_examples" not in data and "examples" in data:
+            return {**data, "eval_examples": data["examples"]}
+        return data
+
+    def resolved(self) -> Self:
+        """'auto' precision, attention, threads, checkpointing and DDP processes as this machine runs them."""
+        return self.model_copy(
+            update={
+                "precision": resolve_precision(self.precision),
+                "attention": resolve_attention(self.attention),
+                "threads": resolve_threads(self.threads),
+                "gradient_checkpointing": resolve_checkpointing(self.gradient_checkpointing),
+                "ddp_processes": resolve_processes(self.ddp_processes),
+            }
+        )
+
+    def numerics(self) -> dict[str, Any]:
+        keys = ("precision", "attention", "threads", "gradient_checkpointing", "ddp_processes")
+        return {k: getattr(self, k) for k in keys}
+
+    def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
+        """What each named task's training stage runs with at ``profile`` (claim params under tasks.yaml)."""
+        out = {}
+        for name in [*self.intermediate, *self.targets]:
+            try:
+                task = get(name)
+            except Unverifiable:
+                continue
+            out[f"{task.role} {name}"] = task_settings(self, profile.value, task)
+        return out
+
+
+# What a task's own entry in tasks.yaml may size at a profile besides its training: how many
+# held-out items each language scores and how many languages (PAN-X's dev sets are large).
+EVAL_SIZE = ("eval_examples", "max_languages")
+
+TRAINING_KEYS = (
+    "learning_rate",
+    "warmup_ratio",
+    "batch_size",
+    "grad_accumulation",
+    "gradient_checkpointing",
+    "max_steps",
+    "max_length",
+    "examples",
+    "model",
+    "freeze_embeddings",
+    "epochs",
+    "precision",
+    "attention",
+    "threads",
+    "ddp_processes",
+)
+
+
+def task_settings(params: TransferParams, profile: str, task: Task) -> dict:
+    """One task's training params: the claim's, under its role's and its own settings for this profile."""
+    return {**role_settings(params, profile, task.role), **task.profiles.get(profile, {})}
+
+
+def specialised(params: TransferParams, profile: str, task: Task) -> list[str]:
+    """Where a task's own settings at this profile replace a value the spec set claim-wide, said in words.
+
+    A task's own entry is its design at the profile (multiple choice trains 4 questions a step
+    at mini: the 16 sequences a step of every other task), so it wins for that task alone; the
+    run's notes and its plan say so, and the plan's stage values show what it trained with.
+    """
+    given, own = params.given(), task.profiles.get(profile, {})
+    return [
+        f"{task.name} trains with {key} {own[key]!r} (its own {profile} setting, tasks.{task.name}.{profile}), "
+        f"not the spec's {given[key]!r}"
+        for key in sorted(params.from_spec() & own.keys())
+        if given[key] != own[key]
+    ]
+
+
+def role_settings(params: TransferParams, profile: str, role: str) -> dict:
+    """The claim's training params under the schedule of a task role at this profile (tasks.yaml)."""
+    given = params.given()  # only what was set: a stage spec hashes what was asked for
+    fixed = schedule(profile, role)
+    _no_clash(params, fixed, f"the {profile} schedule of every {role} task (schedules.{profile}.{role})")
+    return {**{k: given[k] for k in TRAINING_KEYS if k in given}, **fixed}
+
+
+def _no_clash(params: TransferParams, fixed: dict, where: str) -> None:
+    """The one precedence rule's guard: a design schedule never silently overrides what the spec set."""
+    given = params.given()
+    for key in sorted(params.from_spec() & fixed.keys()):
+        if given[key] != fixed[key]:
+            raise AuditError(
+                f"{params._claim}: the spec sets {key}: {given[key]!r}, but {where} in "
+                f"experiments/toolkit/tasks.yaml fixes it at {fixed[key]!r}; drop it from the spec "
+                "(the schedule is the design) or change the schedule"
+            )
