@@ -79,6 +79,7 @@ class Registry:
 CATALOGUES = {
     "experiments": "experiments:EXPERIMENTS",  # experiment name -> "module:object"
     "planners": "experiments:PLANS",  # experiment name -> its planner (audit plan)
+    "stages": "experiments:STAGES",  # experiment name -> what computes one stage of its plan (Ray tasks)
     "figures": "experiments:FIGURES",  # experiment name -> its figure
     "vocabulary": "experiments.vocabulary:vocabulary",  # what claim templates' slots resolve against
     "inventory": "experiments.toolkit.tasks:inventory",  # audit data: where each split comes from

@@ -24,5 +24,8 @@ EXPERIMENTS = Registry(
 # Planners of experiments that compute in stages: ``audit plan`` lists their stages, computing none.
 PLANS = Registry("planner", {"xtreme-transfer": "experiments.transfer.plan:plan"})
 
+# One stage of a resolved plan, computed from its plan entry alone (what a Ray task runs).
+STAGES = Registry("stage", {"xtreme-transfer": "experiments.transfer.stage:compute"})
+
 # Figures drawn by ``audit report`` from an experiment's stored sweep (no torch imported).
 FIGURES = Registry("figure", {"alignment-stability": "experiments.stability.plot:draw"})

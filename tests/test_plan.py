@@ -16,8 +16,11 @@ from tests.hub_mirror import write_split
 
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
-    """A hub mirror with SQuAD v2.0 train, the one split squad-gain's phase 1 needs from the hub."""
+    """A hub mirror with the splits a full squad-gain run needs from the hub: SQuAD v2.0 train (its phase 1)
+    and TyDiQA-GoldP dev (the pack's copies carry no gold answers, and a target with no scorable
+    language stops the run, so the plan says so too)."""
     write_split(tmp_path / "hub", "rajpurkar/squad_v2", "squad_v2", "train", [{"id": "q", "context": "c"}])
+    write_split(tmp_path / "hub", "google/xtreme", "tydiqa", "validation", [{"id": "q", "context": "c"}])
     monkeypatch.setenv("AUDIT_HUB_MIRROR", str(tmp_path / "hub"))
 
 

@@ -23,6 +23,7 @@ silent override.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,19 +190,29 @@ def resolve_run(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings
             found = catalogue("planners").get(exp.name)(context(spec, profile, seed, settings, exp))
         except OUTCOMES as exc:  # known before any stage (test labels, no translation model)
             found = {"stages": [], "notes": [], "stopped": outcome_of(exc), "why": str(exc)}
+    stages = [StagePlan(**row) for row in found["stages"]]
+    params = view.params.model_dump(mode="json")
     return RunPlan(
         claim_id=spec.id,
         experiment=spec.experiment.name,
         profile=profile.value,
         seed=seed,
-        params=view.params.model_dump(mode="json"),
-        origins=view.origins,
+        params=params,
+        origins={k: where + _laid_over(k, params[k], stages) for k, where in view.origins.items()},
         judge={**judge_settings(spec, profile), "gates": found.get("gates", {})},
-        stages=[StagePlan(**row) for row in found["stages"]],
+        stages=stages,
         notes=found["notes"],
         stopped=found.get("stopped"),
         why=found.get("why"),
     )
+
+
+def _laid_over(name: str, value: Any, stages: list[StagePlan]) -> str:
+    """Where no stage computes with the claim-level value (a schedule sets its own), what they use instead."""
+    used = {json.dumps(s.values[name]) for s in stages if name in s.values}
+    if not used or json.dumps(value) in used:
+        return ""
+    return f"; the stages run {', '.join(sorted(used))} (their schedule; see each stage's values)"
 
 
 def judge_settings(spec: ClaimSpec, profile: Profile) -> dict[str, Any]:

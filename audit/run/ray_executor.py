@@ -69,11 +69,14 @@ def connect(address: str | None):
     return ray
 
 
-def _stage_task(spec: dict, profile: Profile, seed: int, settings: Settings, entry: str, key: str, *after) -> str:
-    """In a Ray worker: compute one stage (its run's earlier stages, ``after``, are done and cached)."""
+def _stage_task(spec: dict, profile: Profile, seed: int, settings: Settings, entry: str, key: str, stages, *after):
+    """In a Ray worker: compute one stage (the stages it consumes, ``after``, are done and cached).
+
+    ``stages``: the run's planned stages, so the stage is computed from its entry alone; None to walk the run.
+    """
     from audit.run.runner import compute_stage
 
-    compute_stage(ClaimSpec.model_validate(spec), profile, seed, settings, entry, key)
+    compute_stage(ClaimSpec.model_validate(spec), profile, seed, settings, entry, key, stages)
     return key
 
 
@@ -122,21 +125,21 @@ class _Driver:
             plan = resolve_run(spec, self.profile, seed, self.settings)
         except Exception:  # a plan that cannot be resolved: the run's own pass says why, and records it
             return False
-        before: list = []
+        rows = [s.model_dump(mode="json") for s in plan.stages]
         for stage in plan.stages:
             for key in stage.keys:
                 if key not in self.inflight and done(self.settings, key):
                     continue
-                if key not in self.inflight:
-                    self.submit(i, key, stage.stage, before)
-                before.append(self.inflight[key])
+                if key not in self.inflight:  # after the stages it consumes, where Ray still computes them
+                    after = [self.inflight[k] for k in stage.inputs if k in self.inflight]
+                    self.submit(i, key, f"{stage.stage} {stage.task}", after, rows)
                 self.waiting.setdefault(key, []).append(i)
                 self.pending.setdefault(i, set()).add(key)
         return bool(self.pending.get(i))
 
-    def submit(self, i: int, key: str, label: str, after: list) -> None:
+    def submit(self, i: int, key: str, label: str, after: list, stages: list | None = None) -> None:
         spec, seed = self.jobs[i]
-        args = (spec.model_dump(mode="json"), self.profile, seed, self.settings, self.entries[i], key)
+        args = (spec.model_dump(mode="json"), self.profile, seed, self.settings, self.entries[i], key, stages)
         self.inflight[key] = self.remote.remote(*args, *after)
         self.labels[key] = label
         self.outcome.stages_run.append(key)

@@ -8,6 +8,8 @@ params and provenance.
 
 from __future__ import annotations
 
+import contextlib
+
 from audit import registry
 from audit.run import determinism, progress, provenance, scheduling
 from audit.run.experiment import Experiment, RunContext
@@ -113,17 +115,23 @@ def run_retrying(exp: Experiment, ctx: RunContext, settings: Settings) -> tuple[
     return ctx, exp.run(ctx)
 
 
-def compute_stage(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str, key: str) -> None:
-    """Run the experiment just far enough to compute stage ``key`` (an executor's task); record nothing.
+def compute_stage(
+    spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, entry: str, key: str, stages: list | None = None
+) -> None:
+    """Compute stage ``key`` of one run (an executor's task); record nothing.
 
-    The stages before it are cached; the next missing one stops the run (``audit.run.scheduling``).
-    An outcome such as UNVERIFIABLE met on the way is left to the driver's own pass to record.
+    With the run's planned ``stages`` and an experiment that computes a stage from its plan entry
+    (the "stages" catalogue), only that stage runs, its inputs read back. Otherwise the run is
+    walked just far enough: the stages before it are cached, and the next missing one stops it
+    (``audit.run.scheduling``). An outcome such as UNVERIFIABLE is left to the driver's own pass.
     """
     exp: Experiment = registry.load(entry)
     ctx = context(spec, profile, seed, settings, exp)
     determinism.seed_all(seed)
-    with scheduling.only({key}):
-        try:
-            exp.run(ctx)
-        except (scheduling.StageNeeded, *OUTCOMES):
-            pass
+    direct = stages is not None and exp.name in registry.catalogue("stages")
+    with contextlib.suppress(scheduling.StageNeeded, *OUTCOMES):
+        if direct:
+            registry.catalogue("stages").get(exp.name)(ctx, stages, key)
+        else:
+            with scheduling.only({key}):
+                exp.run(ctx)

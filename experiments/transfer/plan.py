@@ -61,7 +61,10 @@ class Planner(Pipeline):
             keys = [self.cache.key("score", self.score_spec(task, lang), [enc.key]) for lang in served]
             values = {**self.score_spec(task, "*"), "lang": served}
             self._row("score", values, [enc.key], arm, keys, [], self.eval_text(task, langs))
-        else:
+        else:  # as the run's eval_rows: a target with no scorable language is read, not trained
+            reasons = [why for lang in langs if (why := unservable(task, "dev", lang, self.ctx))]
+            if reasons and len(reasons) == len(langs):
+                raise Unverifiable(f"{task.name}: no evaluation language is available ({reasons[0]})")
             spec = self.target_spec(task)
             key = self.cache.key("target", spec, [enc.key])
             self._row("target", spec, [enc.key], arm, [key], [task], self.eval_text(task, langs))
