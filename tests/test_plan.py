@@ -120,3 +120,9 @@ def test_plan_all_lists_every_planned_claim_and_what_it_costs(tmp_path, monkeypa
     assert "mnli-gain at mini fidelity" in out.output and "anli-plus-size: its experiment lists no stages" in out.output
     assert "padded tokens (each shared stage once; scoring not counted)" in out.output
     assert "hours of one core of a 2-core AMD EPYC VM" in out.output  # the measured row for e5-small at length 64
+
+
+def test_a_full_plan_cuts_qa_windows_as_xtreme_does(full_plan):
+    """At full a QA stage's windows are XTREME's and jiant's (stride 128, questions of at most 64 tokens)."""
+    cuts = {s.task: s.values["qa_window"] for s in full_plan.stages if s.task in ("squad_v2", "xquad", "mlqa")}
+    assert cuts and all(c == {"doc_stride": 128, "max_question_tokens": 64} for c in cuts.values()), cuts

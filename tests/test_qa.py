@@ -49,3 +49,19 @@ def test_vectorised_spans_equal_the_double_loop(seed):
     for no_answer in (False, True):
         got = best_spans(records, feats, starts, ends, n_best=8, max_answer=12, no_answer=no_answer)
         assert got == _loop(records, feats, starts, ends, n_best=8, max_answer=12, no_answer=no_answer)
+
+
+def test_a_window_setting_is_how_contexts_are_cut(tmp_path):
+    """Windows of one long context overlap by the stride, and a long question keeps its token budget."""
+    from experiments.toolkit import models, qa
+
+    words = [f"w{i}" for i in range(400)]
+    tok = models.train_tokenizer([" ".join(words), "why " * 50], tmp_path / "tok", vocab_size=600)
+    batch = {"question": [" ".join(["why"] * 50)], "context": [" ".join(words)]}
+    cut = qa.window(96, doc_stride=24, max_question_tokens=10)
+    enc = qa._tokenize(tok, batch, 96, cut)
+    assert len(enc["input_ids"]) > 2
+    first, second = ([enc["input_ids"][w][k] for k, s in enumerate(enc.sequence_ids(w)) if s == 1] for w in (0, 1))
+    assert first[-24:] == second[:24]  # the stride: the next window starts 24 tokens before this one ends
+    assert sum(s == 0 for s in enc.sequence_ids(0)) <= 10
+    assert qa.window(384) == {"doc_stride": 32, "max_question_tokens": 128}  # unset: the short-window rule

@@ -63,7 +63,7 @@ def _same(preds: list[str], refs: list[str]) -> float:
 
 
 def _spans(task: Task, model, tok, records: list[dict], params: dict, lang: str) -> list[Item]:
-    feats = qa.eval_features(tok, records, params["max_length"], params.get("doc_stride", qa.DOC_STRIDE))
+    feats = qa.eval_features(tok, records, params["max_length"], params.get("qa_window"))
     inputs = feats.remove_columns(["example_id", "offset_mapping"])
     start, end = predict(model, tok, inputs, features.collator(task.head, tok), params)
     answers = qa.best_spans(records, feats, start, end, no_answer=task.no_answer)

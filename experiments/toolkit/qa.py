@@ -23,21 +23,29 @@ def _short(tok, question: str, budget: int) -> str:
 DOC_STRIDE = 32  # tokens two windows of one context share, at most a quarter of the window
 
 
-def window(max_length: int, stride: int = DOC_STRIDE) -> dict[str, int]:
-    """How a question and its context are cut into windows at this length, as ``_tokenize`` cuts them."""
-    return {"doc_stride": min(stride, max_length // 4), "max_question_tokens": max_length // 3}
+def window(max_length: int, doc_stride: int | None = None, max_question_tokens: int | None = None) -> dict[str, int]:
+    """How a question and its context are cut into windows at this length (``_tokenize`` cuts them so).
+
+    A task's settings at a profile may fix both (the full profile: XTREME's and jiant's stride of
+    128 with questions of at most 64 tokens, at length 384). Unset, a question keeps at most a
+    third of a short window and the stride a quarter (at most 32), so every window has room
+    for context.
+    """
+    return {
+        "doc_stride": doc_stride if doc_stride is not None else min(DOC_STRIDE, max_length // 4),
+        "max_question_tokens": max_question_tokens if max_question_tokens is not None else max_length // 3,
+    }
 
 
-def _tokenize(tok, batch, max_length: int, stride: int):
-    # A question keeps at most a third of the window and the stride a quarter, so every
-    # window has room for context; padding is left to the collator.
-    questions = [_short(tok, q, max_length // 3) for q in batch["question"]]
+def _tokenize(tok, batch, max_length: int, cut: dict[str, int]):
+    # Padding is left to the collator.
+    questions = [_short(tok, q, cut["max_question_tokens"]) for q in batch["question"]]
     return tok(
         questions,
         batch["context"],
         truncation="only_second",
         max_length=max_length,
-        stride=min(stride, max_length // 4),
+        stride=cut["doc_stride"],
         return_overflowing_tokens=True,
         return_offsets_mapping=True,
     )
@@ -52,9 +60,11 @@ def _span(offsets, seq_ids, start_char: int, end_char: int) -> tuple[int, int]:
     return start, end
 
 
-def train_features(tok, records: list[dict], max_length: int = 128, stride: int = DOC_STRIDE):
+def train_features(tok, records: list[dict], max_length: int = 128, cut: dict | None = None):
+    cut = cut or window(max_length)
+
     def fn(batch):
-        enc = _tokenize(tok, batch, max_length, stride)
+        enc = _tokenize(tok, batch, max_length, cut)
         starts, ends = [], []
         for i, offsets in enumerate(enc["offset_mapping"]):
             answers = batch["answers"][enc["overflow_to_sample_mapping"][i]]
@@ -73,9 +83,11 @@ def train_features(tok, records: list[dict], max_length: int = 128, stride: int 
     return tokenized(records, fn)
 
 
-def eval_features(tok, records: list[dict], max_length: int = 128, stride: int = DOC_STRIDE):
+def eval_features(tok, records: list[dict], max_length: int = 128, cut: dict | None = None):
+    cut = cut or window(max_length)
+
     def fn(batch):
-        enc = _tokenize(tok, batch, max_length, stride)
+        enc = _tokenize(tok, batch, max_length, cut)
         ids, offsets = [], []
         for i in range(len(enc["input_ids"])):
             seq = enc.sequence_ids(i)

@@ -178,7 +178,8 @@ class Pipeline:
         """Every value a stage that trains on ``task`` computes with: its settings, the Trainer's, its QA windows."""
         values = training.training_values({**self.task_params(task), "select_metric": task.metric})
         if task.format == "span":
-            values["qa_window"] = qa.window(values["max_length"])
+            cut = {k: values.pop(k) for k in ("doc_stride", "max_question_tokens") if k in values}
+            values["qa_window"] = qa.window(values["max_length"], **cut)
         return values
 
     def mix_spec(self, tasks: list[Task], mlm: bool) -> dict:
@@ -351,7 +352,7 @@ class Pipeline:
         if task.format == "choice":
             return features.encode_choice(tok, rows, length), {}
         if task.format == "span":
-            return qa.train_features(tok, rows, length), {}
+            return qa.train_features(tok, rows, length, self.train_values(task)["qa_window"]), {}
         tags = sorted({t for r in rows for t in r["tags"]})
         labels = {
             "num_labels": len(tags),
@@ -378,7 +379,10 @@ class Pipeline:
 
     def eval_params(self, task: Task | None = None) -> dict:
         p = self.task_params(task) if task else self.params.given()
-        return {"max_length": p["max_length"], "batch_size": p["batch_size"], "precision": p["precision"]}
+        out = {"max_length": p["max_length"], "batch_size": p["batch_size"], "precision": p["precision"]}
+        if task is not None and task.format == "span":
+            out["qa_window"] = self.train_values(task)["qa_window"]
+        return out
 
 
 # -- the experiment ----------------------------------------------------------------------
