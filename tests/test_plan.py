@@ -44,6 +44,8 @@ def test_a_full_plan_trains_on_the_papers_data_with_jiants_schedules(full_plan):
     assert xnli.train == "xnli: hub nyu-mll/glue mnli/train"  # MNLI train, not the pack's XNLI dev half
     assert xnli.schedule.startswith("2 epochs of 4x8, lr 1e-05, length 256")
     assert rows[(0, "squad_v2", "squad_v2")].schedule.startswith("3 epochs of 4,")
+    squad = rows[(0, "squad_v2", "squad_v2")].values  # tasks.yaml's full schedule, in the stage's values
+    assert squad["epochs"] == 3 and squad["max_length"] == 384 and xnli.values["grad_accumulation"] == 8
     assert not any("stand-in" in s.train or "stand-in" in s.evaluate for s in full_plan.stages)
     assert "3 unavailable (de, fr, ru)" in rows[(0, "baseline", "bucc")].evaluate  # the pack has zh only
 

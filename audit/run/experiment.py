@@ -50,7 +50,11 @@ class Params(BaseModel):
             raise AuditError(f"{spec.id}: {where}: {pydantic_message(exc)}; fix the claim spec") from None
         params._from_spec = frozenset(asked)
         params._claim = spec.id
+        params.check_design(profile)
         return params
+
+    def check_design(self, profile: Profile) -> None:
+        """Raise ``AuditError`` where a value the spec set clashes with the experiment's fixed design."""
 
     def from_spec(self) -> frozenset[str]:
         """The fields the claim spec itself set: what no schedule may silently override."""
@@ -66,10 +70,6 @@ class Params(BaseModel):
 
     def numerics(self) -> dict[str, Any]:
         """The resolved numeric settings (precision, threads, ...) a run's provenance records."""
-        return {}
-
-    def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
-        """Where stages train with settings of their own (a task's schedule), what each runs with."""
         return {}
 
     def origins(self, spec: ClaimSpec, profile: Profile) -> dict[str, str]:

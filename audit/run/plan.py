@@ -137,7 +137,6 @@ class ParamsView:
     profile: Profile
     params: Params
     origins: dict[str, str]
-    per_task: dict[str, dict[str, Any]]
 
 
 def params_view(spec: ClaimSpec, profile: Profile, exp: Experiment | None = None) -> ParamsView:
@@ -148,7 +147,7 @@ def params_view(spec: ClaimSpec, profile: Profile, exp: Experiment | None = None
     for name in origins:
         if getattr(resolved, name) != getattr(asked, name):
             origins[name] += f"; '{getattr(asked, name)}' decided on this machine"
-    return ParamsView(profile, resolved, origins, resolved.per_task(profile))
+    return ParamsView(profile, resolved, origins)
 
 
 def context(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, exp: Experiment) -> RunContext:

@@ -158,7 +158,9 @@ def verify(
     """Run every claim's seeds (``jobs`` worker processes side by side, or on Ray), then judge each claim."""
     runs = jobs_of(specs, seeds)
     for spec in {spec.id: spec for spec, _ in runs}.values():
-        params_of(spec, profile)  # a bad param is one line before anything runs, not a failed run per seed
+        # A bad param, or one the design schedule fixes otherwise, is one line before anything runs,
+        # not a failed run per seed (``Params.for_spec`` checks both).
+        params_of(spec, profile)
     # The store is held only before and after the runs, never during them: readers and
     # other writers wait seconds for its lock, not the length of an audit.
     with Store(settings.store) as store:

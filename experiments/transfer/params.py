@@ -96,20 +96,18 @@ class TransferParams(Params):
             }
         )
 
-    def numerics(self) -> dict[str, Any]:
-        keys = ("precision", "attention", "threads", "gradient_checkpointing", "ddp_processes")
-        return {k: getattr(self, k) for k in keys}
-
-    def per_task(self, profile: Profile) -> dict[str, dict[str, Any]]:
-        """What each named task's training stage runs with at ``profile`` (claim params under tasks.yaml)."""
-        out = {}
+    def check_design(self, profile: Profile) -> None:
+        """Every named task's role schedule at ``profile`` against what the spec set (``role_settings``)."""
         for name in [*self.intermediate, *self.targets]:
             try:
                 task = get(name)
-            except Unverifiable:
+            except Unverifiable:  # a run says which task it lacks
                 continue
-            out[f"{task.role} {name}"] = task_settings(self, profile.value, task)
-        return out
+            role_settings(self, profile.value, task.role)
+
+    def numerics(self) -> dict[str, Any]:
+        keys = ("precision", "attention", "threads", "gradient_checkpointing", "ddp_processes")
+        return {k: getattr(self, k) for k in keys}
 
 
 # What a task's own entry in tasks.yaml may size at a profile besides its training: how many
@@ -147,12 +145,10 @@ def specialised(params: TransferParams, profile: str, task: Task) -> list[str]:
     at mini: the 16 sequences a step of every other task), so it wins for that task alone; the
     run's notes and its plan say so, and the plan's stage values show what it trained with.
     """
-    given, own = params.given(), task.profiles.get(profile, {})
     return [
-        f"{task.name} trains with {key} {own[key]!r} (its own {profile} setting, tasks.{task.name}.{profile}), "
-        f"not the spec's {given[key]!r}"
-        for key in sorted(params.from_spec() & own.keys())
-        if given[key] != own[key]
+        f"{task.name} trains with {key} {fixed!r} (its own {profile} setting, tasks.{task.name}.{profile}), "
+        f"not the spec's {asked!r}"
+        for key, asked, fixed in _replaced(params, task.profiles.get(profile, {}))
     ]
 
 
@@ -166,11 +162,15 @@ def role_settings(params: TransferParams, profile: str, role: str) -> dict:
 
 def _no_clash(params: TransferParams, fixed: dict, where: str) -> None:
     """The one precedence rule's guard: a design schedule never silently overrides what the spec set."""
+    for key, asked, value in _replaced(params, fixed):
+        raise AuditError(
+            f"{params._claim}: the spec sets {key}: {asked!r}, but {where} in "
+            f"experiments/toolkit/tasks.yaml fixes it at {value!r}; drop it from the spec "
+            "(the schedule is the design) or change the schedule"
+        )
+
+
+def _replaced(params: TransferParams, fixed: dict) -> list[tuple[str, Any, Any]]:
+    """(key, the spec's value, the fixed value) wherever ``fixed`` sets a value the spec set otherwise."""
     given = params.given()
-    for key in sorted(params.from_spec() & fixed.keys()):
-        if given[key] != fixed[key]:
-            raise AuditError(
-                f"{params._claim}: the spec sets {key}: {given[key]!r}, but {where} in "
-                f"experiments/toolkit/tasks.yaml fixes it at {fixed[key]!r}; drop it from the spec "
-                "(the schedule is the design) or change the schedule"
-            )
+    return [(k, given[k], fixed[k]) for k in sorted(params.from_spec() & fixed.keys()) if given[k] != fixed[k]]

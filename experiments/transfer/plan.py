@@ -56,15 +56,15 @@ class Planner(Pipeline):
 
     def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "") -> dict:
         langs = self.languages(task)
+        why = {lang: unservable(task, "dev", lang, self.ctx) for lang in langs}  # None: a source serves it
         if task.format == "parallel":  # one scoring stage per language with data, listed as one row
-            served = [lang for lang in langs if not unservable(task, "dev", lang, self.ctx)]
+            served = [lang for lang in langs if not why[lang]]
             keys = [self.cache.key("score", self.score_spec(task, lang), [enc.key]) for lang in served]
             values = {**self.score_spec(task, "*"), "lang": served}
             self._row("score", values, [enc.key], arm, keys, [], self.eval_text(task, langs))
         else:  # as the run's eval_rows: a target with no scorable language is read, not trained
-            reasons = [why for lang in langs if (why := unservable(task, "dev", lang, self.ctx))]
-            if reasons and len(reasons) == len(langs):
-                raise Unverifiable(f"{task.name}: no evaluation language is available ({reasons[0]})")
+            if langs and all(why.values()):
+                raise Unverifiable(f"{task.name}: no evaluation language is available ({why[langs[0]]})")
             spec = self.target_spec(task)
             key = self.cache.key("target", spec, [enc.key])
             self._row("target", spec, [enc.key], arm, [key], [task], self.eval_text(task, langs))
