@@ -65,12 +65,16 @@ def pseudo_values(cell: Cell) -> dict[str, float]:
     return dict(zip((i.id for i in cell.items), z.tolist(), strict=True))
 
 
-def diffs(cells: list[Cell]) -> list[Diff]:
-    """Every treated item paired with the same item of its reference arm, in the same task and language."""
+def diffs(cells: list[Cell], role: str = "treated") -> list[Diff]:
+    """Every item of a ``role`` arm paired with the same item of its reference arm, in the same task and language.
+
+    ``role``: 'treated' for the headline's gains; 'plateau' for the plateau gate's shift
+    (``audit.judge.gates``), a longer-trained reference measured against its reference.
+    """
     refs = {(c.arm, c.task, c.language): pseudo_values(c) for c in cells if c.role == "reference"}
     out = []
     for c in cells:
-        ref = refs.get((c.against, c.task, c.language)) if c.role == "treated" and c.against else None
+        ref = refs.get((c.against, c.task, c.language)) if c.role == role and c.against else None
         if ref is None:
             continue
         out += [Diff(c.arm, c.task, c.language, i, v - ref[i]) for i, v in pseudo_values(c).items() if i in ref]
@@ -136,9 +140,9 @@ def _second_half(found: list[Diff], chosen: dict[str, str]) -> list[Diff]:
     ]
 
 
-def table(cells_by_seed: dict[int, list[Cell]], select: str | None = None) -> GainTable:
-    """The seeds x units table whose mean is the headline (see the module docstring)."""
-    per_seed = {s: diffs(cells) for s, cells in sorted(cells_by_seed.items())}
+def table(cells_by_seed: dict[int, list[Cell]], select: str | None = None, role: str = "treated") -> GainTable:
+    """The seeds x units table whose mean is the headline (see the module docstring); ``role`` as ``diffs``."""
+    per_seed = {s: diffs(cells, role) for s, cells in sorted(cells_by_seed.items())}
     note = ""
     if select == BEST:
         chosen = choose_arms(per_seed)

@@ -25,6 +25,16 @@ The gates: positive-control (every reference arm on every target), manipulation 
 intermediate checkpoint on held-out items of its own task) and trainability (every trained
 arm on every target; retrieval trains nothing and is exempt). A failed gate makes the verdict
 INVALID (``audit.judge.verdict``), naming the gate, the arm and the figures.
+
+3. **Plateau**, where the design has one (mini's ``control: placebo``, issue #31): the
+   reference's target trained twice as long (role 'plateau') against the reference itself, per
+   target, as the headline's crossed seeds x items interval (``audit.judge.paired``):
+
+   - PASS: the whole two-sided 95% interval of the shift lies within +-``PLATEAU_BOUND`` points,
+     so "more target training" cannot explain a gain of more than that;
+   - FAIL: the whole interval lies beyond it (the reference was still learning);
+   - INDETERMINATE: neither (UNDERPOWERED). As an equivalence test it passes a shift of exactly
+     ``PLATEAU_BOUND`` at most 2.5% of the time (``tests/test_plateau.py`` counts it).
 """
 
 from __future__ import annotations
@@ -41,6 +51,8 @@ from audit.run.records import Cell
 
 LEVEL = 0.99  # one-sided: P(PASS | a unit at trivial) <= 1%
 COLLAPSE_SE = 1.0
+PLATEAU_BOUND = 1.0  # points: the largest shift from twice the target steps that counts as a plateau
+PLATEAU_LEVEL = 0.95  # two-sided interval of the shift
 
 
 class Gate(BaseModel):
@@ -193,9 +205,10 @@ def _gate(name: str, what: str, checked: list[Unit], cells: dict) -> Gate:
     return _gate_of(name, what, found, len(by_unit))
 
 
-def _gate_of(name: str, what: str, found: dict[str, list[str]], total: int) -> Gate:
+def _gate_of(name: str, what: str, found: dict[str, list[str]], total: int, passing: str = "") -> Gate:
     failed, unsure = found["FAIL"], found["INDETERMINATE"]
-    detail = f"{len(found['PASS'])} of {total} {what} learned (one-sided {LEVEL:.0%} bound above the bar)"
+    passing = passing or f"learned (one-sided {LEVEL:.0%} bound above the bar)"
+    detail = f"{len(found['PASS'])} of {total} {what} {passing}"
     detail += "".join(f"; {line}" for line in found["PASS"])  # what passed, with its figures
     figures = {"checked": total, "failed": len(failed), "indeterminate": len(unsure)}
     if failed:
@@ -220,7 +233,47 @@ def evaluate(cells_by_seed: dict[int, list[Cell]]) -> Gating:
         ("trainability", "trained arm x target", [u for u in us if u.role in {"reference", "treated"} and u.trained]),
     )
     gates = [_gate(name, what, checked, cells_by_seed) for name, what, checked in checks]
+    if any(c.role == "plateau" for cells in cells_by_seed.values() for c in cells):
+        gates.append(plateau(cells_by_seed))
     return Gating(gates, kept, {s: "; ".join(w) for s, w in dropped.items()})
+
+
+def plateau(cells_by_seed: dict[int, list[Cell]], bound: float = PLATEAU_BOUND) -> Gate:
+    """Per target, the shift from twice the reference's target steps, against +-``bound`` (module docstring)."""
+    tasks = sorted({c.task for cells in cells_by_seed.values() for c in cells if c.role == "plateau"})
+    found = {"PASS": [], "FAIL": [], "INDETERMINATE": []}
+    for task in tasks:
+        outcome, why = _plateau_of(
+            task, {s: [c for c in cs if c.task == task] for s, cs in cells_by_seed.items()}, bound
+        )
+        found[outcome].append(why)
+    return _gate_of(
+        "plateau", "reference target", found, len(tasks), f"at its plateau (95% interval within +-{bound:g})"
+    )
+
+
+def _plateau_of(task: str, cells_by_seed: dict[int, list[Cell]], bound: float) -> tuple[str, str]:
+    from audit.judge.gain_table import table  # numpy: not at the top, where verdicts import this module
+    from audit.judge.paired import by_cluster, crossed
+
+    found = table(cells_by_seed, role="plateau")
+    if not found.clusters:
+        return "INDETERMINATE", f"{task}: no item scored in every seed by both schedules"
+    grouped, strata = by_cluster(found.values, found.clusters, found.strata)
+    g = crossed(grouped, PLATEAU_LEVEL, strata=strata)
+    figures = (
+        f"twice the steps moved it {g.mean:+.2f} points, 95% interval [{g.low:.2f}, {g.high:.2f}], {g.n_seeds} seeds"
+    )
+    if not g.se > 0:
+        return "INDETERMINATE", f"{task}: {figures} (no interval)"
+    return _within(g.low, g.high, bound), f"{task}: {figures}, against +-{bound:g}"
+
+
+def _within(low: float, high: float, bound: float) -> str:
+    """An equivalence test by interval: inside +-bound PASS, wholly outside FAIL, else INDETERMINATE."""
+    if -bound < low and high < bound:
+        return "PASS"
+    return "FAIL" if low >= bound or high <= -bound else "INDETERMINATE"
 
 
 def failed(gates: list[Gate]) -> list[Gate]:

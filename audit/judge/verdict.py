@@ -370,5 +370,7 @@ def settings_for(spec: ClaimSpec, profile: Profile) -> dict:
         "tolerance": c.tolerance,
         "gate_level": gates.LEVEL,
         "collapse_se": gates.COLLAPSE_SE,
+        "plateau_bound": gates.PLATEAU_BOUND,
+        "plateau_level": gates.PLATEAU_LEVEL,
         "multiplicity": "holm over the report's decided claims, at read time",
     }

@@ -72,15 +72,16 @@ class Item(BaseModel):
 class Cell(BaseModel):
     """One arm's outcomes on one task and language, item by item, with what they are gated against.
 
-    ``role``: 'reference' (the arm gains are measured against), 'treated' (an arm being judged)
-    or 'intermediate' (a phase-1 checkpoint scored on held-out items of its own task).
+    ``role``: 'reference' (the arm gains are measured against), 'treated' (an arm being judged),
+    'intermediate' (a phase-1 checkpoint scored on held-out items of its own task) or 'plateau'
+    (a reference trained twice as long, measured against it: had the reference stopped improving?).
     ``trivial``: what a model that learned nothing scores (the majority class, the most frequent
     tag, 0 F1). ``margin``, ``floor`` and ``collapse_share``: the task's gate policy for this
     profile (``audit.judge.gates``): learned means above trivial + margin (and the floor, where one is).
     """
 
     arm: str
-    role: Literal["reference", "treated", "intermediate"]
+    role: Literal["reference", "treated", "intermediate", "plateau"]
     against: str = ""  # a treated arm: the reference arm its gain is measured against (same task and language)
     task: str
     language: str

@@ -13,15 +13,16 @@ from experiments.toolkit import distributed, models
 from experiments.toolkit.multitask import MLM, MultiTask, mlm_corpus, mlm_features
 
 
-def train_mix(pipe, base, tasks: list, mlm_text: dict | None, folder: Path) -> dict:
+def train_mix(pipe, base, tasks: list, mlm_text: dict | None, folder: Path, labels: str = "gold") -> dict:
     """Phase 1 on a mix: the heads, the mixed batches, one Trainer run; keeps the encoder only.
 
     ``mlm_text``: the masked-LM text the stage spec names (``mlm_text``), None for no masked-LM.
+    ``labels``: 'shuffled' for the mix's placebo (``Pipeline.train_rows``).
     """
     tok, seed = models.load_tokenizer(base.source), pipe.ctx.seed
     heads, parts, examples = {}, [], {}
     for task in tasks:
-        rows = pipe.records(task, "train", "en")
+        rows = pipe.train_rows(task, labels)
         ds, config = pipe.encode(task, tok, rows)
         heads[task.name], examples[task.name] = pipe.load(base.source, task.head, **config), len(rows)
         # each task's batches, as it trains alone

@@ -35,7 +35,8 @@ class TransferParams(Params):
 
     SIZING: ClassVar[dict[Profile, dict[str, Any]]] = {
         Profile.SMOKE: {"model": SMOKE_MODEL},
-        Profile.MINI: {"model": "offline:multilingual-e5-small"},
+        # At mini a gain is measured over a placebo, and the reference's plateau is checked (issue #31).
+        Profile.MINI: {"model": "offline:multilingual-e5-small", "control": "placebo"},
         Profile.FULL: {"model": "xlm-roberta-large"},
     }
     # Set even when no spec says: they enter every stage spec (the numeric regime among them).
@@ -57,6 +58,11 @@ class TransferParams(Params):
     targets: list[str]
     compare: Literal["no-intermediate", "intermediate-plus-mlm", "translated-intermediate"] = "no-intermediate"
     mix: bool = False  # one encoder trained on the mix of the intermediate tasks
+    # What a gain over the untouched encoder is measured against: that encoder ('baseline'), or the
+    # same phase 1 on labels cut from their inputs ('placebo', ``experiments.toolkit.placebo``),
+    # with the untouched encoder's plateau checked (its target trained twice as long). None where
+    # the comparison is another (``compare: intermediate-plus-mlm`` is its own control).
+    control: Literal["baseline", "placebo"] | None = "baseline"
     select: Literal["best-per-target"] | None = None  # the headline: mean over arms, or each target's best arm
     split: Literal["dev", "test"] = "dev"
     examples: int | None = Field(default=None, ge=1)  # training examples per task (None: all)
@@ -81,7 +87,15 @@ class TransferParams(Params):
     def _evaluate_like_training(cls, data: Any) -> Any:
         """Unless a spec says, evaluation is sized like training (the documented rule)."""
         if isinstance(data, dict) and "eval_examples" not in data and "examples" in data:
-            return {**data, "eval_examples": data["examples"]}
+            data = {**data, "eval_examples": data["examples"]}
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _control_of_the_comparison(cls, data: Any) -> Any:
+        """A placebo replaces the untouched encoder; another comparison has its own control (None)."""
+        if isinstance(data, dict) and data.get("compare", "no-intermediate") != "no-intermediate":
+            data = {**data, "control": None}
         return data
 
     def resolved(self) -> Self:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.contract import Cell, Item, NotApplicable, RunContext, Unverifiable, progress
-from experiments.toolkit import distributed, evaluation, features, models, qa, retrieval, training
+from experiments.toolkit import distributed, evaluation, features, models, placebo, qa, retrieval, training
 from experiments.toolkit.stages import StageCache, versions
 from experiments.toolkit.tasks import Task, gate_policy, get, load_records, pack_file
 from experiments.transfer import smoke
@@ -29,6 +29,8 @@ from experiments.transfer.smoke import SMOKE_TOKENIZER
 
 ENGLISH = {"en", "eng"}
 BASELINE = "baseline"  # the untouched encoder's arm
+PLATEAU = "baseline@2x"  # the untouched encoder's target trained twice as long: is the reference at its plateau?
+GOLD, SHUFFLED = "gold", "shuffled"  # an intermediate stage's labels: the task's own, or its placebo's
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,11 @@ class Pipeline:
     def heldout(self, rows: list) -> int:
         """How many items at the end of an intermediate task's file its checkpoint is checked on."""
         return min(gate_policy().heldout[self.profile], len(rows) // 4) or 1
+
+    def train_rows(self, task: Task, labels: str = GOLD) -> list[dict]:
+        """A task's English training rows; a placebo's with their labels cut from their inputs."""
+        rows = self.records(task, "train", "en")
+        return rows if labels == GOLD else placebo.shuffled(task.format, rows, self.ctx.seed, task.name)
 
     def check_rows(self, task: Task) -> list[dict]:
         rows = load_records(task, "train", "en", self.ctx)
@@ -171,23 +178,31 @@ class Pipeline:
         return smoke.encoder(self.ctx.seed, tokenizer_dir, folder)
 
     # -- stage specs: what each stage's key hashes (the planner lists the same) -------------
-    def intermediate_spec(self, task: Task) -> dict:
-        return {"task": task.name, "seed": self.ctx.seed, **self.train_values(task)}
+    def intermediate_spec(self, task: Task, labels: str = GOLD) -> dict:
+        shuffled = {"labels": SHUFFLED} if labels == SHUFFLED else {}  # a gold stage's key is as it was
+        return {"task": task.name, "seed": self.ctx.seed, **self.train_values(task), **shuffled}
 
-    def train_values(self, task: Task) -> dict:
-        """Every value a stage that trains on ``task`` computes with: its settings, the Trainer's, its QA windows."""
+    def train_values(self, task: Task, longer: bool = False) -> dict:
+        """Every value a stage that trains on ``task`` computes with: its settings, the Trainer's, its QA windows.
+
+        ``longer``: the plateau check's schedule, twice the steps (or epochs) at the same settings.
+        """
         values = training.training_values({**self.task_params(task), "select_metric": task.metric})
+        if longer:
+            by = "epochs" if values.get("epochs") else "max_steps"
+            values[by] *= 2
         if task.format == "span":
             cut = {k: values.pop(k) for k in ("doc_stride", "max_question_tokens") if k in values}
             values["qa_window"] = qa.window(values["max_length"], **cut)
         return values
 
-    def mix_spec(self, tasks: list[Task], mlm: bool) -> dict:
+    def mix_spec(self, tasks: list[Task], mlm: bool, labels: str = GOLD) -> dict:
         from experiments.toolkit import multitask
 
         names = [t.name for t in tasks] + (["mlm"] if mlm else [])
         text = {"mlm_text": multitask.mlm_text(self)} if mlm else {}  # which sentences the masked-LM reads
-        return {"tasks": names, "seed": self.ctx.seed, **self.mix_values(), **text}
+        shuffled = {"labels": SHUFFLED} if labels == SHUFFLED else {}
+        return {"tasks": names, "seed": self.ctx.seed, **self.mix_values(), **text, **shuffled}
 
     def mix_values(self) -> dict:
         """Every value the mix's one Trainer run computes with (each task's batches keep their own size)."""
@@ -197,8 +212,8 @@ class Pipeline:
 
     # The task's own settings win over the claim's evaluation ones (its max_length at full), so a
     # stage's spec is what it ran with.
-    def target_spec(self, task: Task) -> dict:
-        return {**self.eval_spec(task), "task": task.name, "seed": self.ctx.seed, **self.train_values(task)}
+    def target_spec(self, task: Task, longer: bool = False) -> dict:
+        return {**self.eval_spec(task), "task": task.name, "seed": self.ctx.seed, **self.train_values(task, longer)}
 
     def score_spec(self, task: Task, lang: str) -> dict:
         return {
@@ -208,51 +223,56 @@ class Pipeline:
             "max_length": self.task_params(task)["max_length"],
         }
 
-    def intermediate(self, base: Encoder, task: Task) -> Encoder:
+    def intermediate(self, base: Encoder, task: Task, labels: str = GOLD) -> Encoder:
+        """Phase 1 on ``task``; a placebo's (``labels`` shuffled) own-task check is kept, not gated."""
         self.trainings += 1
-        stage = self.cache.run(
-            "intermediate", self.intermediate_spec(task), lambda d: self._phase1(base, task, d), inputs=[base.key]
-        )
-        self.cells.append(self.cell(task, "en", task.name, "intermediate", stage.output["check"]))
+        spec = self.intermediate_spec(task, labels)
+        stage = self.cache.run("intermediate", spec, lambda d: self._phase1(base, task, d, labels), inputs=[base.key])
+        if labels == GOLD:
+            self.cells.append(self.cell(task, "en", task.name, "intermediate", stage.output["check"]))
         return Encoder(stage.key, str(stage.path / "model"))
 
-    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False) -> Encoder:
+    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False, labels: str = GOLD) -> Encoder:
         """Phase 1 on several tasks at once (and masked-LM on non-English text when ``mlm``)."""
         from experiments.transfer import mix
 
-        spec = self.mix_spec(tasks, mlm)
+        spec = self.mix_spec(tasks, mlm, labels)
         self.trainings += 1
         stage = self.cache.run(
             "intermediate-mix",
             spec,
-            lambda d: mix.train_mix(self, base, tasks, spec.get("mlm_text"), d),
+            lambda d: mix.train_mix(self, base, tasks, spec.get("mlm_text"), d, labels),
             inputs=[base.key],
         )
         arm = "+".join(spec["tasks"])
-        self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]
+        if labels == GOLD:
+            self.cells += [self.cell(t, "en", arm, "intermediate", stage.output["checks"][t.name]) for t in tasks]
         return Encoder(stage.key, str(stage.path / "model"))
 
-    def _phase1(self, base: Encoder, task: Task, folder: Path) -> dict:
-        model, tok, out = self.fit_head(base, task, folder)
+    def _phase1(self, base: Encoder, task: Task, folder: Path, labels: str = GOLD) -> dict:
+        model, tok, out = self.fit_head(base, task, folder, labels=labels)
         models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
         return {**out, "check": self.check(task, model, tok)}
 
     # -- phase 2 and 3 ---------------------------------------------------------------
-    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "") -> dict[str, float]:
+    def target_score(
+        self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "", role: str = ""
+    ) -> dict[str, float]:
         """Zero-shot score per non-English language of the target, for the encoder of ``arm``.
 
         ``against``: the reference arm this one's gain is measured against; '' for a reference
         arm itself. Each language's item outcomes are kept as a cell, for the gates and for the
         judge's paired interval (``audit.judge.paired``), which pairs a treated cell with its reference's.
+        ``role``: 'plateau' for the plateau check's arm (its target trained twice as long).
         """
-        role = "treated" if against else "reference"
+        role = role or ("treated" if against else "reference")
+        longer = role == "plateau"
         if task.format == "parallel":
             found = self._scores(enc, task, lambda lang: self._retrieve(enc.source, task, lang))
         else:
             self.trainings += 1
-            out = self.cache.run(
-                "target", self.target_spec(task), lambda d: self._phase23(enc, task, d), inputs=[enc.key]
-            ).output
+            spec = self.target_spec(task, longer)
+            out = self.cache.run("target", spec, lambda d: self._phase23(enc, task, d, longer), inputs=[enc.key]).output
             if out["missing"]:
                 self.missing.setdefault(task.name, []).extend(out["missing"])
             found = out["cells"]
@@ -260,10 +280,10 @@ class Pipeline:
         self.cells += cells
         return {c.language: c.score for c in cells}
 
-    def _phase23(self, enc: Encoder, task: Task, folder: Path) -> dict:
+    def _phase23(self, enc: Encoder, task: Task, folder: Path, longer: bool = False) -> dict:
         """Train the target head, then score each language item by item; the fine-tuned model is not kept."""
         rows, missing = self.eval_rows(task)  # before training: no scorable language, no training
-        model, tok, out = self.fit_head(enc, task, folder)
+        model, tok, out = self.fit_head(enc, task, folder, longer=longer)
         progress.current().phase("scoring", len(rows))
         cells = {}
         for lang, rs in rows.items():
@@ -311,14 +331,14 @@ class Pipeline:
         return {"items": [i.model_dump() for i in found], "trivial": retrieval.chance(task.name, record)}
 
     # -- training --------------------------------------------------------------------
-    def fit_head(self, enc: Encoder, task: Task, folder: Path):
+    def fit_head(self, enc: Encoder, task: Task, folder: Path, labels: str = GOLD, longer: bool = False):
         self.loaded.clear()  # a cached retrieval encoder would sit in memory beside the one training
         tok = models.load_tokenizer(enc.source)
-        rows = self.records(task, "train", "en")
+        rows = self.train_rows(task, labels)
         ds, config = self.encode(task, tok, rows)
         model = self.freeze(self.load(enc.source, task.head, **config))
         select = self.selection(task, tok, config) if self.task_params(task).get("select_every") else None
-        params = self.train_values(task)  # what the stage's key hashed, and nothing else
+        params = self.train_values(task, longer)  # what the stage's key hashed, and nothing else
         done = distributed.train(model, tok, [distributed.Part(ds, task.head)], folder, params, self.ctx.seed, select)
         self.steps += done.run
         shutil.rmtree(folder / "trainer", ignore_errors=True)  # checkpoints only serve resumption

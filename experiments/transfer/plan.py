@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit.contract import OUTCOMES, Unverifiable, outcome_of
+from experiments.toolkit.placebo import arm_of
 from experiments.toolkit.tasks import Task, gate_policy, get, registry, sources_of, unservable
 from experiments.transfer import experiment as transfer
 from experiments.transfer.experiment import BASELINE, Encoder, Pipeline
+from experiments.transfer.pipeline import GOLD
 from experiments.transfer.smoke import SMOKE_TOKENIZER
 
 
@@ -45,16 +47,18 @@ class Planner(Pipeline):
         key = self._list("smoke-encoder", self.smoke_encoder_spec(), [tok], BASELINE, [])
         return Encoder(key, str(self.cache.root / key))
 
-    def intermediate(self, base: Encoder, task: Task) -> Encoder:
-        key = self._list("intermediate", self.intermediate_spec(task), [base.key], task.name, [task])
+    def intermediate(self, base: Encoder, task: Task, labels: str = GOLD) -> Encoder:
+        arm = task.name if labels == GOLD else arm_of(task.name)
+        key = self._list("intermediate", self.intermediate_spec(task, labels), [base.key], arm, [task])
         return Encoder(key, str(self.cache.root / key / "model"))
 
-    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False) -> Encoder:
-        spec = self.mix_spec(tasks, mlm)
-        key = self._list("intermediate-mix", spec, [base.key], "+".join(spec["tasks"]), tasks)
+    def mixed(self, base: Encoder, tasks: list[Task], mlm: bool = False, labels: str = GOLD) -> Encoder:
+        spec = self.mix_spec(tasks, mlm, labels)
+        arm = "+".join(spec["tasks"])
+        key = self._list("intermediate-mix", spec, [base.key], arm if labels == GOLD else arm_of(arm), tasks)
         return Encoder(key, str(self.cache.root / key / "model"))
 
-    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "") -> dict:
+    def target_score(self, enc: Encoder, task: Task, arm: str = BASELINE, against: str = "", role: str = "") -> dict:
         langs = self.languages(task)
         why = {lang: unservable(task, "dev", lang, self.ctx) for lang in langs}  # None: a source serves it
         if task.format == "parallel":  # one scoring stage per language with data, listed as one row
@@ -65,7 +69,7 @@ class Planner(Pipeline):
         else:  # as the run's eval_rows: a target with no scorable language is read, not trained
             if langs and all(why.values()):
                 raise Unverifiable(f"{task.name}: no evaluation language is available ({why[langs[0]]})")
-            spec = self.target_spec(task)
+            spec = self.target_spec(task, longer=role == "plateau")
             key = self.cache.key("target", spec, [enc.key])
             self._row("target", spec, [enc.key], arm, [key], [task], self.eval_text(task, langs))
         return {}
@@ -178,13 +182,5 @@ def gates_at(profile: str) -> dict:
 
 
 def _walk(pipe: Planner, params: transfer.TransferParams) -> None:
-    """The run's order (``transfer.run``): each reference arm once, then each treated arm, on every target."""
-    targets, listed = pipe.applicable([get(t) for t in params.targets]), set()
-    base = pipe.base()
-    for arm, (enc, ref_name, reference) in transfer._arms(pipe, base).items():
-        if ref_name not in listed:
-            for task in targets:
-                pipe.target_score(reference(), task, ref_name)
-            listed.add(ref_name)
-        for task in targets:
-            pipe.target_score(enc, task, arm, against=ref_name)
+    """The run's own order (``transfer.compare``), every stage listed instead of computed."""
+    transfer.compare(pipe, pipe.base(), pipe.applicable([get(t) for t in params.targets]))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from audit.contract import scheduling
 from experiments.toolkit.tasks import get
 from experiments.transfer import experiment as transfer
-from experiments.transfer.pipeline import Encoder, Pipeline
+from experiments.transfer.pipeline import GOLD, PLATEAU, Encoder, Pipeline
 from experiments.transfer.smoke import SMOKE_TOKENIZER
 
 TRAINED = {"intermediate", "intermediate-mix"}  # stages whose encoder sits in their folder's model/
@@ -54,7 +54,16 @@ def _tokenizer(pipe: Pipeline, row: dict, key: str, enc: None) -> None:
 
 def _mix(pipe: Pipeline, row: dict, key: str, enc: Encoder) -> None:
     names = row["values"]["tasks"]
-    pipe.mixed(enc, [get(n) for n in names if n != "mlm"], mlm="mlm" in names)
+    pipe.mixed(enc, [get(n) for n in names if n != "mlm"], mlm="mlm" in names, labels=_labels(row))
+
+
+def _labels(row: dict) -> str:
+    return row["values"].get("labels", GOLD)
+
+
+def _target(pipe: Pipeline, row: dict, key: str, enc: Encoder) -> None:
+    role = "plateau" if row["arm"] == PLATEAU else ""
+    pipe.target_score(enc, get(row["task"]), row["arm"], role=role)
 
 
 def _score(pipe: Pipeline, row: dict, key: str, enc: Encoder) -> None:
@@ -68,8 +77,8 @@ STEPS: dict[str, Callable] = {
         "smoke-tokenizer", SMOKE_TOKENIZER, pipe._smoke_tokenizer
     ),
     "smoke-encoder": lambda pipe, row, key, enc: pipe.base(),
-    "intermediate": lambda pipe, row, key, enc: pipe.intermediate(enc, get(row["task"])),
+    "intermediate": lambda pipe, row, key, enc: pipe.intermediate(enc, get(row["task"]), _labels(row)),
     "intermediate-mix": _mix,
-    "target": lambda pipe, row, key, enc: pipe.target_score(enc, get(row["task"]), row["arm"]),
+    "target": _target,
     "score": _score,
 }
