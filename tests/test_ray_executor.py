@@ -59,6 +59,22 @@ def test_smoke_gives_the_verdicts_and_stage_keys_of_the_local_executor(settings,
     assert measured(on_ray) == measured(here)
 
 
+def test_the_placebo_and_plateau_stages_compute_from_their_plan_entries_as_locally(settings, data_pack, tmp_path):
+    """Mini's design (#31) at smoke size: a shuffled-label intermediate and a doubled target, on Ray."""
+    from audit.synthesis.claims import load_all
+
+    small = {"control": "placebo", "targets": ["xnli"], "max_steps": 8, "examples": 32, "eval_examples": 32}
+    spec = load_all(settings.claims_dir)["mnli-gain"].with_params(Profile.SMOKE, small)
+    here = settings.__class__(tmp_path / "local" / "audit.duckdb", settings.claims_dir, data_pack)
+    local = verify([spec], Profile.SMOKE, 1, here)
+    on_ray = here.__class__(tmp_path / "ray" / "audit.duckdb", here.claims_dir, data_pack)
+    remote = verify([spec], Profile.SMOKE, 1, on_ray, executor=RAY)
+    assert [(v.status, v.mean) for v in remote] == [(v.status, v.mean) for v in local]
+    assert stage_keys(on_ray) == stage_keys(here) and len(stage_keys(here)) >= 7
+    assert measured(on_ray) == measured(here)
+    assert any(m == "plateau_shift[baseline@2x]" for run in measured(here) for m, _ in run)
+
+
 def test_a_killed_worker_is_retried_and_the_store_is_complete_once(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "staged", sleep=5.0)
     killed = []

@@ -164,3 +164,12 @@ def test_tatoeba_files_that_do_not_align_are_refused(tmp_path):
     (tmp_path / "tatoeba.xx-eng.eng").write_text("a\n", encoding="utf-8")
     with pytest.raises(Unverifiable, match="not aligned"):
         readers.tatoeba(tmp_path / "tatoeba.xx-eng", "xx")
+
+
+def test_every_question_of_a_qa_file_has_its_own_id(data_pack):
+    """The pack's TyDiQA English train repeats ids (89 for 3,696 questions): the held-out check scored
+    57 'items' for 924 questions, each id's windows pooled across questions, until 2026-12-08."""
+    rows = load_records(get("tydiqa"), "train", "en", Ctx(data_pack))
+    assert len({r["id"] for r in rows}) == len(rows) == 3696
+    xquad = load_records(get("xquad"), "dev", "de", Ctx(data_pack))
+    assert not any("@" in r["id"] for r in xquad)  # a file with unique ids keeps them

@@ -53,6 +53,11 @@ class Hypothesis(BaseModel):
 class StabilityParams(transfer.TransferParams):
     """The transfer params (shared checkpoints), and the sweep: perturbation kinds, strengths and the attack."""
 
+    # The transfer sizing, less mini's placebo: the sweep measures each encoder's drop against the
+    # untouched encoder's, so it has no placebo arm and its record must not say it had one.
+    SIZING: ClassVar[dict] = {
+        p: {k: v for k, v in sizing.items() if k != "control"} for p, sizing in transfer.TransferParams.SIZING.items()
+    }
     GIVEN: ClassVar[dict[str, Any]] = {
         **transfer.TransferParams.GIVEN,
         "intermediate": ["mnli"],
@@ -70,6 +75,7 @@ class StabilityParams(transfer.TransferParams):
     attack_examples: int = Field(default=20, ge=1)
     attack_candidates: int = Field(default=16, ge=1)
     hypothesis: Hypothesis
+    control: None = None  # no placebo arm (see SIZING)
 
 
 # Tatoeba's ISO 639-3 codes for the XTREME languages that other targets name in ISO 639-1.

@@ -66,7 +66,7 @@ def _spans(task: Task, model, tok, records: list[dict], params: dict, lang: str)
     feats = qa.eval_features(tok, records, params["max_length"], params.get("qa_window"))
     inputs = feats.remove_columns(["example_id", "offset_mapping"])
     start, end = predict(model, tok, inputs, features.collator(task.head, tok), params)
-    answers = qa.best_spans(records, feats, start, end, no_answer=task.no_answer)
+    answers = qa.best_spans(records, feats, start, end, no_answer=params.get("no_answer", task.no_answer))
     gold = {r["id"]: r["answers"]["text"] for r in records}
     normalise = metrics.mlqa_normaliser(lang) if task.metric == "mlqa" else metrics.squad_normalise
     f1 = metrics.span_f1s(answers, gold, normalise)

@@ -9,11 +9,15 @@
   (``experiments.toolkit.offline_e5``); the mini profile's encoder.
 
 Phases hand over the encoder only: ``save_encoder`` keeps the base model, and
-``with_head`` loads it under a freshly initialised head for the next phase.
+``with_head`` loads it under a freshly initialised head for the next phase. Word embeddings
+that never trained (``freeze_embeddings``) are not written again: they are read back from
+the model they came from (``FROZEN``), since a small multilingual encoder is mostly its
+vocabulary (multilingual-e5-small: 96 M of its 118 M parameters, 384 MB a checkpoint).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from audit.contract import Unverifiable
@@ -151,11 +155,28 @@ def with_head(source: str | Path, head: str, attention: str = "sdpa", **config):
     auto = getattr(transformers, HEADS[head])
     try:
         if head == "retrieval":
-            return auto.from_pretrained(str(source), config=_cut_at_pooled_layer(source), attn_implementation=attention)
-        config = {**HEAD_CONFIG.get(head, {}), **config}
-        return auto.from_pretrained(str(source), attn_implementation=attention, **config)
+            return _load(auto, source, _cut_at_pooled_layer(source), attention)
+        return _load(auto, source, {**HEAD_CONFIG.get(head, {}), **config}, attention)
     except OSError as exc:
         raise Unverifiable(f"model '{source}' could not be loaded: {str(exc).splitlines()[0]}") from None
+
+
+def _load(auto, source: str | Path, config, attention: str):
+    """``from_pretrained``, completing a checkpoint saved without its frozen weights (``FROZEN``).
+
+    The completed one loads as the whole one did: the same keys are missing (only the new
+    head's), so the head's initialisation draws the same numbers.
+    """
+    from transformers import AutoConfig, PretrainedConfig
+
+    whole = _completed(source)
+    if whole is None:
+        given = {"config": config} if isinstance(config, PretrainedConfig) else config
+        return auto.from_pretrained(str(source), attn_implementation=attention, **given)
+    if not isinstance(config, PretrainedConfig):
+        config = AutoConfig.from_pretrained(str(source), **config)
+    model_class = auto._model_mapping[type(config)]  # an Auto class loads no state_dict without a path
+    return model_class.from_pretrained(None, config=config, state_dict=whole, attn_implementation=attention)
 
 
 def _cut_at_pooled_layer(source: str | Path):
@@ -166,10 +187,61 @@ def _cut_at_pooled_layer(source: str | Path):
     return config
 
 
-def save_encoder(model, tokenizer, folder: Path) -> None:
-    """Keep the shared encoder only; the head is re-initialised by the next phase."""
-    model.base_model.save_pretrained(folder)
+FROZEN = "frozen.json"  # in a saved encoder: which of its weights another model holds, and which model
+WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def save_encoder(model, tokenizer, folder: Path, frozen_from: str | None = None) -> None:
+    """Keep the shared encoder only; the head is re-initialised by the next phase.
+
+    ``frozen_from``: the model (a name ``source_of`` resolves to a local folder) whose word
+    embeddings this encoder kept frozen; they are then left out and ``FROZEN`` names that model.
+    """
+    base = model.base_model
+    state = base.state_dict()
+    if frozen_from is None or WORD_EMBEDDINGS not in state or base.get_input_embeddings().weight.requires_grad:
+        base.save_pretrained(folder)
+    else:
+        trained = {k: v for k, v in state.items() if k != WORD_EMBEDDINGS}
+        base.save_pretrained(folder, state_dict=trained)
+        (Path(folder) / FROZEN).write_text(json.dumps({WORD_EMBEDDINGS: frozen_from}))
     tokenizer.save_pretrained(folder)
+
+
+def frozen_source(model: str) -> str | None:
+    """The name to record for a frozen vocabulary of ``model``: only a model kept in a local folder."""
+    try:
+        return model if Path(source_of(model)).is_dir() else None
+    except Unverifiable:
+        return None
+
+
+def _completed(source: str | Path) -> dict | None:
+    """A saved encoder's weights with its frozen ones read back from their model (None: it has all its own)."""
+    marker = Path(source) / FROZEN
+    if not marker.is_file():
+        return None
+    from safetensors.torch import load_file
+
+    state = {}
+    for path in sorted(Path(source).glob("*.safetensors")):
+        state |= load_file(path)
+    for key, origin in json.loads(marker.read_text()).items():
+        state[key] = _tensor(Path(source_of(origin)), key, source)
+    return state
+
+
+def _tensor(folder: Path, key: str, wanted_by) -> object:
+    """The tensor ``key`` of the model saved in ``folder`` (a task head's prefix allowed)."""
+    from safetensors import safe_open
+
+    for path in sorted(folder.glob("*.safetensors")):
+        with safe_open(path, "pt") as fh:
+            names = fh.keys()
+            name = next((n for n in names if n == key or n.endswith("." + key)), None)
+            if name is not None:
+                return fh.get_tensor(name)
+    raise Unverifiable(f"{wanted_by}: its frozen {key} should come from {folder}, which has none")
 
 
 def retrieval_layer(num_layers: int) -> int:

@@ -74,6 +74,11 @@ def squad_json(path: Path, lang: str = "") -> list[dict]:
     """SQuAD v1.1 JSON. A file where no question has an answer text has no gold to score or train with.
 
     (The pack's TyDiQA-GoldP dev files are such copies: every answer is ``{"text": ""}``.)
+
+    Question ids must be unique, since a question's windows and its gold answers are found by
+    its id. A file whose ids repeat (the pack's TyDiQA-GoldP English train numbers the questions
+    of each paragraph from 0: 3,696 questions, 89 distinct ids) gets each id qualified by the
+    question's place in the file (``id@n``); a file with unique ids keeps them.
     """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     rows = [
@@ -92,6 +97,8 @@ def squad_json(path: Path, lang: str = "") -> list[dict]:
     ]
     if rows and not any(t for r in rows for t in r["answers"]["text"]):
         raise Unverifiable(f"{path.name}: all {len(rows)} answers are empty, so this copy has no gold answers")
+    if len({r["id"] for r in rows}) < len(rows):
+        rows = [{**r, "id": f"{r['id']}@{n}"} for n, r in enumerate(rows)]
     return rows
 
 

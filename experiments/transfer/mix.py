@@ -38,7 +38,7 @@ def train_mix(pipe, base, tasks: list, mlm_text: dict | None, folder: Path, labe
     done = distributed.train(model, tok, parts, folder, params, seed)
     pipe.steps += done.run
     shutil.rmtree(folder / "trainer", ignore_errors=True)
-    models.save_encoder(model, tok, folder / "model")
+    models.save_encoder(model, tok, folder / "model", pipe.frozen_from())
     # Each task's head over the shared encoder, scored on its held-out items: the manipulation check.
     checks = {task.name: pipe.check(task, heads[task.name], tok) for task in tasks}
     return {"steps": done.steps, "steps_run": done.run, "examples": examples, "checks": checks}

@@ -92,9 +92,14 @@ class Pipeline:
         return min(gate_policy().heldout[self.profile], len(rows) // 4) or 1
 
     def train_rows(self, task: Task, labels: str = GOLD) -> list[dict]:
-        """A task's English training rows; a placebo's with their labels cut from their inputs."""
-        rows = self.records(task, "train", "en")
+        """A task's English training rows (another task's, where ``train_on`` says); a placebo's with their
+        labels cut from their inputs."""
+        rows = self.records(self.trains_on(task), "train", "en")
         return rows if labels == GOLD else placebo.shuffled(task.format, rows, self.ctx.seed, task.name)
+
+    def trains_on(self, task: Task) -> Task:
+        """The task whose English rows train ``task``: its own, or the one ``train_on`` names."""
+        return get(self.params.train_on[task.name]) if task.name in self.params.train_on else task
 
     def check_rows(self, task: Task) -> list[dict]:
         rows = load_records(task, "train", "en", self.ctx)
@@ -194,7 +199,14 @@ class Pipeline:
         if task.format == "span":
             cut = {k: values.pop(k) for k in ("doc_stride", "max_question_tokens") if k in values}
             values["qa_window"] = qa.window(values["max_length"], **cut)
+            values["no_answer"] = self.no_answer(task)
         return values
+
+    def no_answer(self, task: Task) -> bool:
+        """Whether the null span may win at decoding: the task's rule, unless the copy it trains on has no
+        unanswerable question (tasks.yaml's pack entry says ``no_answer: false``)."""
+        found = pack_file(task, "train", "en", self.ctx.data_dir, self.profile)
+        return bool(found[1].get("no_answer", task.no_answer)) if found else task.no_answer
 
     def mix_spec(self, tasks: list[Task], mlm: bool, labels: str = GOLD) -> dict:
         from experiments.toolkit import multitask
@@ -213,7 +225,15 @@ class Pipeline:
     # The task's own settings win over the claim's evaluation ones (its max_length at full), so a
     # stage's spec is what it ran with.
     def target_spec(self, task: Task, longer: bool = False) -> dict:
-        return {**self.eval_spec(task), "task": task.name, "seed": self.ctx.seed, **self.train_values(task, longer)}
+        rows = self.trains_on(task)
+        other = {"train_rows": rows.name} if rows is not task else {}  # whose rows it trains on, where not its own
+        return {
+            **self.eval_spec(task),
+            "task": task.name,
+            "seed": self.ctx.seed,
+            **self.train_values(task, longer),
+            **other,
+        }
 
     def score_spec(self, task: Task, lang: str) -> dict:
         return {
@@ -251,7 +271,7 @@ class Pipeline:
 
     def _phase1(self, base: Encoder, task: Task, folder: Path, labels: str = GOLD) -> dict:
         model, tok, out = self.fit_head(base, task, folder, labels=labels)
-        models.save_encoder(model, tok, folder / "model")  # only the encoder is handed over
+        models.save_encoder(model, tok, folder / "model", self.frozen_from())  # only the encoder is handed over
         return {**out, "check": self.check(task, model, tok)}
 
     # -- phase 2 and 3 ---------------------------------------------------------------
@@ -360,6 +380,10 @@ class Pipeline:
             )
         return features.encode_tags(tok, kept, known, p["max_length"])
 
+    def frozen_from(self) -> str | None:
+        """Where a saved encoder's frozen word embeddings are read back from (``models.save_encoder``)."""
+        return models.frozen_source(self.params.model) if self.params.freeze_embeddings else None
+
     def freeze(self, model):
         if self.params.freeze_embeddings:  # most of a small multilingual encoder is its vocabulary
             model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
@@ -401,7 +425,7 @@ class Pipeline:
         p = self.task_params(task) if task else self.params.given()
         out = {"max_length": p["max_length"], "batch_size": p["batch_size"], "precision": p["precision"]}
         if task is not None and task.format == "span":
-            out["qa_window"] = self.train_values(task)["qa_window"]
+            out |= {k: self.train_values(task)[k] for k in ("qa_window", "no_answer")}
         return out
 
 
