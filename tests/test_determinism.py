@@ -130,3 +130,22 @@ def test_audit_show_prints_the_newest_runs_machine_and_regime(alone):
     out = CliRunner().invoke(app, ["--store", str(alone.store), "show", "squad-gain"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "threads" in out.output and "isa:" in out.output and "smoke" in out.output
+
+
+def test_on_a_gpu_the_stage_regime_keeps_attention_to_its_deterministic_kernel(monkeypatch):
+    """warn_only left the flash and memory-efficient attention backwards (atomic, non-deterministic)
+    in use on CUDA (issue #32). On a CPU machine torch only pretends to have CUDA here; the switches
+    are process-wide flags, put back afterwards."""
+    import torch
+
+    from audit.run import determinism
+
+    kernels = ("flash", "mem_efficient", "cudnn", "math")
+    before = {k: getattr(torch.backends.cuda, f"{k}_sdp_enabled")() for k in kernels}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    try:
+        determinism.deterministic(torch.get_num_threads())
+        assert determinism.regime()["sdpa_kernels"] == ["math"]
+    finally:
+        for k, on in before.items():
+            getattr(torch.backends.cuda, f"enable_{k}_sdp")(on)

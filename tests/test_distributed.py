@@ -77,6 +77,8 @@ def test_two_processes_train_what_one_trains(tiny, tmp_path):
     assert moved > 1e-3  # it trained
     assert _gap(alone, split) < 0.01 * moved  # the same batches and gradients, summed in another order
     assert not (tmp_path / "two" / distributed.JOB).exists()  # the handover is cleaned up
+    rank = json.loads((tmp_path / "two" / distributed.RANK_REGIME).read_text())
+    assert rank["deterministic"] is True and rank["threads"] == torch.get_num_threads()  # the stage's regime
 
 
 def test_two_processes_train_a_mix_as_one_does(tiny, tmp_path):

@@ -98,3 +98,31 @@ def test_a_model_used_outside_the_trainer_is_placed_on_the_process_device(monkey
     monkeypatch.setattr("experiments.toolkit.models.load_tokenizer", lambda source: None)
     model, _ = pipe.model("any", "retrieval")
     assert next(model.parameters()).device.type == "meta"
+
+
+def test_full_averages_each_task_over_xtremes_languages_english_included():
+    """XTREME's per-task score averages every language, English too (Hu et al. 2020, Table 2); until
+    2026-12-08 every profile left English out. Zero-shot smoke and mini keep it out."""
+    from types import SimpleNamespace
+
+    from audit.profiles import Profile
+    from experiments.toolkit.tasks import get
+    from experiments.transfer.params import TransferParams
+    from experiments.transfer.pipeline import Pipeline
+    from tests.tiny import transfer_params
+
+    full = TransferParams.SIZING[Profile.FULL]["english_in_average"]
+    pipe = Pipeline(SimpleNamespace(profile=Profile.FULL, seed=0), transfer_params(english_in_average=full), None)
+    counts = {t: len(pipe.languages(get(t))) for t in ("xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa")}
+    assert counts == {"xnli": 15, "pawsx": 7, "udpos": 33, "panx": 40, "xquad": 11, "mlqa": 7, "tydiqa": 9}
+    assert "en" in pipe.languages(get("xnli")) and "eng" not in pipe.languages(get("tatoeba"))
+    mini = Pipeline(SimpleNamespace(profile=Profile.MINI, seed=0), transfer_params(), None)
+    assert "en" not in mini.languages(get("xnli")) and len(mini.languages(get("xnli"))) == 14
+
+
+def test_the_trainer_reads_no_loss_on_the_host_each_micro_step(tmp_path):
+    """transformers' logging_nan_inf_filter (default on) checks every micro-step's loss with a Python
+    `if` on a device tensor, a sync per step on a GPU (issue #32); nothing is logged, so it is off."""
+    from experiments.toolkit.training import arguments
+
+    assert arguments(tmp_path, {"max_steps": 10}, seed=0).logging_nan_inf_filter is False

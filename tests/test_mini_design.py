@@ -42,3 +42,14 @@ def test_rows_of_another_format_are_refused_in_one_line():
     spec = load_all(CLAIMS)["xnli-no-gain"].with_params(Profile.MINI, {"train_on": {"xnli": "squad_v1"}})
     with pytest.raises(AuditError, match="same format and labels"):
         transfer.TransferParams.for_spec(spec, Profile.MINI)
+
+
+def test_a_task_mini_cannot_learn_is_left_out_with_its_measured_reason(settings):
+    """HellaSwag's mini checkpoint chose 25.7% of held-out endings right against a majority class of 26.9%."""
+    alone = resolve_run(load_all(CLAIMS)["hellaswag-gain"], Profile.MINI, 0, settings)
+    assert alone.stopped == "not-applicable" and "25.7%" in alone.why
+    several = resolve_run(load_all(CLAIMS)["xnli-no-gain"], Profile.MINI, 0, settings)
+    assert "hellaswag" not in {s.task for s in several.stages} and {"mnli", "squad_v1"} <= {
+        s.task for s in several.stages
+    }
+    assert any(n.startswith("hellaswag left out at mini: multilingual-e5-small does not learn") for n in several.notes)

@@ -56,9 +56,19 @@ def test_batches_are_one_task_each_and_tagged(tiny):
     model = _model(enc)
     data = _data(model, tok)
     assert len(data) == 6  # 12 pairs + 12 sentences in batches of 4
-    tasks = [int(b["task"][0]) for b in data.batches]
-    assert tasks == [0, 0, 0, 1, 1, 1]
+    tasks = [multitask.task_of(b["task"]) for b in data.batches]
+    assert tasks == [0, 0, 0, 1, 1, 1] and all(len(b["task"]) == len(b["input_ids"]) for b in data.batches)
     assert "labels" in data.batches[3] and data.batches[3]["labels"].shape == data.batches[3]["input_ids"].shape
+
+
+def test_the_head_is_chosen_without_reading_the_tag_off_the_device(tiny):
+    """The mix read int(task) every micro-step, a host sync on a GPU (issue #32): a tag on the meta
+    device has no values to read, so this fails if forward reads one."""
+    enc, tok = tiny
+    model = _model(enc)
+    batch = dict(_data(model, tok).batches[0])
+    batch["task"] = torch.empty(batch["task"].shape, device="meta")
+    assert model(**batch)["loss"].isfinite()
 
 
 def test_the_trainer_updates_the_shared_encoder_from_both_tasks(tiny, tmp_path):

@@ -91,12 +91,28 @@ def enter_stage(name: str, spec: dict[str, Any], threads: int) -> None:
     torch is imported here even when the process has not imported it yet: a stage that
     imports it itself would otherwise compute on torch's default thread count.
     """
+    deterministic(threads)
+    seed_all(stage_seed(name, spec))
+
+
+def deterministic(threads: int) -> None:
+    """The numeric regime every process computing a stage runs under, a DDP rank's too.
+
+    ``use_deterministic_algorithms(warn_only=True)`` only warns where a kernel has no
+    deterministic form, and on CUDA the flash and memory-efficient attention backwards have
+    none (they accumulate with atomics): so on a GPU attention runs the math kernel, whose
+    backward is matrix products, deterministic under cuBLAS's fixed workspace.
+    """
     import torch
 
     torch.set_num_threads(threads)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
     torch.use_deterministic_algorithms(True, warn_only=True)
-    seed_all(stage_seed(name, spec))
+    if torch.cuda.is_available():
+        for kernel in ("flash", "mem_efficient", "cudnn"):
+            switch = getattr(torch.backends.cuda, f"enable_{kernel}_sdp", None)
+            if switch is not None:
+                switch(False)
 
 
 def regime() -> dict[str, Any]:
@@ -109,6 +125,12 @@ def regime() -> dict[str, Any]:
         "threads": torch.get_num_threads(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "sdpa_kernels": [k for k in ("flash", "mem_efficient", "cudnn", "math") if _sdp_on(torch, k)],
         # oneDNN (printed as MKL-DNN), MKL and OpenMP as torch reports them: their kernels set the bits.
         "libraries": [line for line in lines if line.startswith(("Intel(R)", "OpenMP"))],
     }
+
+
+def _sdp_on(torch, kernel: str) -> bool:
+    enabled = getattr(torch.backends.cuda, f"{kernel}_sdp_enabled", None)
+    return bool(enabled and enabled())

@@ -53,10 +53,11 @@ class Hypothesis(BaseModel):
 class StabilityParams(transfer.TransferParams):
     """The transfer params (shared checkpoints), and the sweep: perturbation kinds, strengths and the attack."""
 
-    # The transfer sizing, less mini's placebo: the sweep measures each encoder's drop against the
-    # untouched encoder's, so it has no placebo arm and its record must not say it had one.
+    # The transfer sizing, less mini's placebo and full's English average: the sweep measures each
+    # encoder's drop against the untouched encoder's (no placebo arm), on non-English input only.
     SIZING: ClassVar[dict] = {
-        p: {k: v for k, v in sizing.items() if k != "control"} for p, sizing in transfer.TransferParams.SIZING.items()
+        p: {k: v for k, v in sizing.items() if k not in ("control", "english_in_average")}
+        for p, sizing in transfer.TransferParams.SIZING.items()
     }
     GIVEN: ClassVar[dict[str, Any]] = {
         **transfer.TransferParams.GIVEN,

@@ -44,10 +44,11 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from audit.contract import AuditError
+from audit.contract import AuditError, determinism
 from experiments.toolkit.training import DEFAULTS, Fit, fit, world_size
 
 JOB = "ddp"  # the job's folder inside the stage folder
+RANK_REGIME = "ddp-regime.json"  # in the stage folder: the numeric regime rank 0 trained under
 
 
 class Part(NamedTuple):
@@ -97,6 +98,7 @@ class Job(BaseModel):
     mixed: bool
     attention: str
     frozen: list[str]  # parameters that do not train (frozen embeddings)
+    threads: int = 1  # the stage's thread count, which each rank computes on
     params: dict[str, Any]
     seed: int
     select: bool
@@ -113,6 +115,7 @@ def _launch(model, tok, parts, folder: Path, params, seed: int, select, processe
 
 
 def _write_job(job: Path, model, tok, parts, params, seed: int, select) -> None:
+    import torch
     from safetensors.torch import save_model
 
     from experiments.toolkit import multitask
@@ -136,6 +139,7 @@ def _write_job(job: Path, model, tok, parts, params, seed: int, select) -> None:
         mixed=mixed,
         attention=model.config._attn_implementation,
         frozen=[n for n, p in model.named_parameters() if not p.requires_grad],
+        threads=torch.get_num_threads(),
         params=params,
         seed=seed,
         select=select is not None,
@@ -232,6 +236,7 @@ def main(folder: Path) -> None:
 
     quiet()
     job = Job.model_validate_json((folder / "job.json").read_text())
+    determinism.deterministic(job.threads)  # each rank computes under the stage's regime
     model = _model(folder, job)
     tok = models.load_tokenizer(folder / "tokenizer")
     parts = [
@@ -248,6 +253,7 @@ def main(folder: Path) -> None:
 
         save_model(model, str(folder / "trained.safetensors"))
         (folder / "fit.json").write_text(json.dumps(done._asdict()))
+        (folder.parent / RANK_REGIME).write_text(json.dumps(determinism.regime(), indent=1))
     _leave()
 
 

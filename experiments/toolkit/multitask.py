@@ -18,7 +18,8 @@ The Trainer drives it through a one-batch-per-item dataset and an unwrapping col
 so no training loop is written here. Checkpoints store each shared tensor once, and
 resuming loads them back non-strictly into the shared modules. Under DDP each one-task
 batch is split over the processes (``experiments.toolkit.distributed``), so every row of a batch
-carries its task's tag.
+carries its task's tag. The tag is a tensor's width (``tag``), not its value: the host reads
+a shape without waiting for the GPU, where reading a value would sync every micro-step.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class MultiTask(torch.nn.Module):
 
     def forward(self, task, **batch):
         batch.pop("num_items_in_batch", None)  # a Trainer hint that heads need not accept
-        name = self.names[int(task.reshape(-1)[0])]
+        name = self.names[task_of(task)]
         return masked_lm_loss(self.heads[name], **batch) if name == MLM else self.heads[name](**batch)
 
     def state_dict(self, *args, **kwargs):
@@ -109,6 +110,16 @@ class Batches(torch.utils.data.Dataset):
         return self.batches[i]
 
 
+def tag(rows: int, task_index: int):
+    """A batch's task tag: one row per example (DDP splits it with the batch), the task in its width."""
+    return torch.zeros((rows, task_index + 1), dtype=torch.bool)
+
+
+def task_of(tagged) -> int:
+    """The task of a tagged batch, read from the tag's shape: no device-to-host copy."""
+    return tagged.shape[-1] - 1
+
+
 def unwrap(items: list[dict]) -> dict:
     [batch] = items
     return batch
@@ -131,7 +142,7 @@ def batches(task_index: int, features, collator, head, batch_size: int, seed: in
     out = []
     for start in range(0, len(rows), batch_size):
         batch = collator(rows[start : start + batch_size])
-        out.append({**batch, "task": torch.full((len(batch["input_ids"]),), task_index)})
+        out.append({**batch, "task": tag(len(batch["input_ids"]), task_index)})
     return out
 
 

@@ -51,6 +51,8 @@ class Task:
     # Rows of the training split at full (the hub's card): what GPU-hour projections count.
     train_examples: int | None = None
     choices: int = 1  # sequences an example makes (a multiple-choice question: one per choice)
+    # Per profile: why a run there cannot learn this task, as measured (the run leaves it out).
+    unlearnable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

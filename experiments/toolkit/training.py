@@ -52,6 +52,9 @@ CONSTANTS = {
     "adam_beta1": 0.9,
     "adam_beta2": 0.999,
     "adam_epsilon": 1e-8,
+    # Off: the Trainer's NaN/inf filter of the logged loss reads the loss on the host every
+    # micro-step (a GPU sync); nothing is logged (logging_strategy "no"), so it filters nothing.
+    "logging_nan_inf_filter": False,
 }
 
 
@@ -220,6 +223,7 @@ def arguments(folder: Path, params: dict[str, Any], seed: int, selecting: bool =
         num_train_epochs=p.get("epochs") or 1,
         max_steps=steps,
         logging_strategy="no",
+        logging_nan_inf_filter=p["logging_nan_inf_filter"],
         report_to=[],
         disable_tqdm=True,
         seed=seed,

@@ -139,21 +139,32 @@ class Pipeline:
         return self.ctx.profile.value
 
     def applicable(self, targets: list[Task]) -> list[Task]:
-        """The targets this run's model can answer for (``models.CANNOT_ANSWER``); the others are noted."""
+        """The targets this run's model can answer for (``models.CANNOT_ANSWER``) and learn; the others noted."""
         cannot = models.CANNOT_ANSWER.get(self.params.model, {})
-        kept = [t for t in targets if t.format not in cannot]
-        dropped = [t for t in targets if t.format in cannot]
-        if dropped and not kept:
-            names = ", ".join(t.name for t in dropped)
-            raise NotApplicable(f"{names} at {self.profile}: {cannot[dropped[0].format]}")
-        self.notes += [f"{t.name} left out at {self.profile}: {cannot[t.format]}" for t in dropped]
+        why = {t.name: cannot[t.format] for t in targets if t.format in cannot}
+        return self._kept(targets, why | self._unlearnable(targets))
+
+    def learnable(self, tasks: list[Task]) -> list[Task]:
+        """The intermediate tasks a run at this profile can learn (tasks.yaml ``unlearnable``); the others noted."""
+        return self._kept(tasks, self._unlearnable(tasks))
+
+    def _unlearnable(self, tasks: list[Task]) -> dict[str, str]:
+        return {t.name: t.unlearnable[self.profile] for t in tasks if self.profile in t.unlearnable}
+
+    def _kept(self, tasks: list[Task], why: dict[str, str]) -> list[Task]:
+        """``tasks`` less those ``why`` names, each noted; NOT_APPLICABLE when none is left."""
+        kept = [t for t in tasks if t.name not in why]
+        if why and not kept:
+            names = ", ".join(why)
+            raise NotApplicable(f"{names} at {self.profile}: {next(iter(why.values()))}")
+        self.notes += [f"{name} left out at {self.profile}: {reason}" for name, reason in why.items()]
         return kept
 
     def available(self, names: list[str]) -> list[Task]:
-        """The named intermediate tasks that have training data here; the others are noted and skipped."""
+        """The named intermediate tasks that have training data here and can be learned; the others are noted."""
         tasks = []
-        for name in names:
-            task = get(name)
+        for task in self.learnable([get(name) for name in names]):
+            name = task.name
             try:
                 load_records(task, "train", "en", self.ctx)
                 tasks.append(task)
@@ -327,7 +338,11 @@ class Pipeline:
         return found, missing
 
     def languages(self, task: Task) -> list[str]:
-        return [lang for lang in task.languages if lang not in ENGLISH][: self.setting(task, "max_languages")]
+        """The languages a target is scored in: every non-English one, and English too where XTREME's
+        average has it (``english_in_average``, full; retrieval pairs each language with English)."""
+        english = self.params.english_in_average and task.format != "parallel"
+        langs = [lang for lang in task.languages if english or lang not in ENGLISH]
+        return langs[: self.setting(task, "max_languages")]
 
     def _scores(self, enc: Encoder, task: Task, score) -> dict[str, dict]:
         out = {}

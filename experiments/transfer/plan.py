@@ -31,7 +31,7 @@ class Planner(Pipeline):
     def available(self, names: list[str]) -> list[Task]:
         """The run's choice (``Pipeline.available``), made from where the data is, reading none."""
         tasks = []
-        for task in map(get, names):
+        for task in self.learnable([get(name) for name in names]):
             if why := unservable(task, "train", "en", self.ctx):
                 self.notes.append(f"intermediate {task.name} skipped: {why}")
             else:
