@@ -75,6 +75,35 @@ def test_the_placebo_and_plateau_stages_compute_from_their_plan_entries_as_local
     assert any(m == "plateau_shift[baseline@2x]" for run in measured(here) for m, _ in run)
 
 
+def test_a_gpu_stage_is_declared_with_one_call_per_worker():
+    """.options(num_gpus=1) bypassed Ray's one-call-per-GPU-worker default, and max_calls cannot be set
+    there (issue #32): the GPU memory of a finished stage stayed in a reused worker."""
+    gpu = ray_executor.remote(ray, ray_executor._stage_task, {"num_gpus": 1})
+    cpu = ray_executor.remote(ray, ray_executor._stage_task, {"num_cpus": 1})
+    assert gpu._default_options["max_calls"] == 1 and gpu._default_options["num_gpus"] == 1
+    assert "max_calls" not in cpu._default_options
+
+
+def test_the_driver_plans_under_the_numerics_its_workers_resolve(settings, data_pack, monkeypatch):
+    """A CPU-only head resolved 'auto' precision for itself and keyed every stage as its workers did not
+    compute them (issue #32): the driver now asks a worker and plans under its answer."""
+    from audit.run.plan import resolve_run, resolved_on
+    from audit.synthesis.claims import load_all
+
+    spec = load_all(settings.claims_dir)["mnli-gain"]
+    here = settings.__class__(settings.store, settings.claims_dir, data_pack)
+    driver = ray_executor._Driver(ray, [(spec, 0)], Profile.SMOKE, here, lambda _e: None)
+    found = driver.probe()
+    local = resolve_run(spec, Profile.SMOKE, 0, here)
+    assert found["mnli-gain"]["precision"] == local.params["precision"]  # one machine: the same answer
+    with resolved_on({"mnli-gain": {**found["mnli-gain"], "precision": "fp16"}}):
+        elsewhere = resolve_run(spec, Profile.SMOKE, 0, here)
+    assert elsewhere.params["precision"] == "fp16"
+    trained = [s for s in elsewhere.stages if s.stage in ("intermediate", "target")]
+    assert trained and all(s.values["precision"] == "fp16" for s in trained)
+    assert {k for s in trained for k in s.keys}.isdisjoint({k for s in local.stages for k in s.keys})
+
+
 def test_a_killed_worker_is_retried_and_the_store_is_complete_once(monkeypatch, settings):
     spec = bind(monkeypatch, settings, "squad-gain", "staged", sleep=5.0)
     killed = []

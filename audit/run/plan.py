@@ -24,6 +24,9 @@ silent override.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,17 +145,44 @@ class ParamsView:
 def params_view(spec: ClaimSpec, profile: Profile, exp: Experiment | None = None) -> ParamsView:
     """What ``audit show ID --profile P`` prints: every field, resolved, with its origin."""
     asked = exp.Params.for_spec(spec, profile) if exp else params_of(spec, profile)
-    resolved = asked.resolved()
+    resolved = _resolved(spec, asked)
     origins = asked.origins(spec, profile)
+    where = "by the executor's workers" if (_ELSEWHERE.get() or {}).get(spec.id) else "on this machine"
     for name in origins:
         if getattr(resolved, name) != getattr(asked, name):
-            origins[name] += f"; '{getattr(asked, name)}' decided on this machine"
+            origins[name] += f"; '{getattr(asked, name)}' decided {where}"
     return ParamsView(profile, resolved, origins)
 
 
+# Claim id -> its 'auto' settings as the machines that compute its stages resolved them (``resolved_on``).
+_ELSEWHERE: ContextVar[dict[str, dict] | None] = ContextVar("resolved_elsewhere", default=None)
+
+
+@contextmanager
+def resolved_on(numerics: dict[str, dict[str, Any]]) -> Iterator[None]:
+    """Resolve each named claim's 'auto' settings (precision, attention, threads, ...) as given, not here.
+
+    An executor whose stages compute on other machines (Ray's GPU workers under a CPU-only head)
+    plans and reads back its runs under the numerics those workers resolve: every stage key
+    hashes them, so resolved here the head would plan (and look for) other stages.
+    """
+    token = _ELSEWHERE.set({**(_ELSEWHERE.get() or {}), **numerics})
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
+
+
+def _resolved(spec: ClaimSpec, asked: Params) -> Params:
+    """'auto' decided on this machine, or as the machines computing the claim's stages decided it."""
+    params = asked.resolved()
+    elsewhere = (_ELSEWHERE.get() or {}).get(spec.id)
+    return params.model_copy(update=elsewhere) if elsewhere else params
+
+
 def context(spec: ClaimSpec, profile: Profile, seed: int, settings: Settings, exp: Experiment) -> RunContext:
-    """The run context for one seed, with the params resolved on this machine."""
-    params = exp.Params.for_spec(spec, profile).resolved()
+    """The run context for one seed, with the params resolved on this machine (or where ``resolved_on`` says)."""
+    params = _resolved(spec, exp.Params.for_spec(spec, profile))
     ctx = RunContext(
         spec=spec,
         profile=profile,

@@ -23,7 +23,12 @@ line that names it, and every other run goes on.
 Requirements: the stage cache (beside the store) must be on storage every node sees, at the
 same path, and each node needs this package and the data (``AUDIT_DATA_DIR``). At full
 fidelity on a cluster with GPUs every stage asks Ray for one GPU, so Ray places one stage per
-GPU (it sets ``CUDA_VISIBLE_DEVICES`` for the task); otherwise a stage asks for one CPU.
+GPU (it sets ``CUDA_VISIBLE_DEVICES`` for the task), and each GPU task's worker process exits
+after it (``max_calls=1``: the GPU's memory goes back with it); otherwise a stage asks for one
+CPU. Before planning, one task with the stages' resources resolves each claim's 'auto'
+settings (precision, attention, threads) on a worker, and the driver plans and reads back
+under those (``audit.run.plan.resolved_on``): a CPU-only head would otherwise key every stage
+as fp32 while its GPU workers compute bf16. The workers are taken to be of one kind.
 Progress: the overall bar of runs, and one line saying which stages are on the cluster;
 the steps inside a stage are not streamed back.
 """
@@ -80,6 +85,24 @@ def _stage_task(spec: dict, profile: Profile, seed: int, settings: Settings, ent
     return key
 
 
+def _numerics_task(spec: dict, profile: Profile, entry: str) -> dict:
+    """In a Ray worker: the claim's 'auto' settings as this worker resolves them."""
+    from audit import registry
+
+    exp = registry.load(entry)
+    return exp.Params.for_spec(ClaimSpec.model_validate(spec), profile).resolved().numerics()
+
+
+def remote(ray, function, resources: dict[str, float], **options):
+    """``function`` as a Ray task with ``resources``; a GPU task's worker exits after it.
+
+    ``max_calls`` can only be set where the task is declared (``.options`` refuses it), and
+    Ray's default of one call per GPU worker applies only to ``num_gpus`` declared there too.
+    """
+    calls = {"max_calls": 1} if resources.get("num_gpus") else {}
+    return ray.remote(**resources, **calls, **options)(function)
+
+
 def run_all(
     jobs: list[tuple[ClaimSpec, int]], profile: Profile, settings: Settings, address: str | None, progress=None
 ):
@@ -102,19 +125,38 @@ class _Driver:
         self.pending: dict[int, set[str]] = {}  # run -> its planned stages still on Ray
         self.failed_runs: set[int] = set()  # runs recorded as failed (a stage they needed failed)
         self.outcome = Outcome()
-        resources = _resources(ray, profile)
-        self.remote = ray.remote(_stage_task).options(
-            max_retries=MAX_RETRIES, retry_exceptions=RETRY_EXCEPTIONS, **resources
-        )
+        self.resources = _resources(ray, profile)
+        retries = {"max_retries": MAX_RETRIES, "retry_exceptions": RETRY_EXCEPTIONS}
+        self.remote = remote(ray, _stage_task, self.resources, **retries)
+        self.numerics: dict[str, dict] = {}
 
     def run(self) -> Outcome:
-        self.progress(reporting.Event("runs", "main", total=len(self.jobs)))
-        ready = [i for i in range(len(self.jobs)) if not self.submit_plan(i)]
-        while ready or self.inflight:
-            for i in ready:
-                self.advance(i)
-            ready = self.collect() if self.inflight else []
+        from audit.run.plan import resolved_on
+
+        self.numerics = self.probe()
+        with resolved_on(self.numerics):
+            self.progress(reporting.Event("runs", "main", total=len(self.jobs)))
+            ready = [i for i in range(len(self.jobs)) if not self.submit_plan(i)]
+            while ready or self.inflight:
+                for i in ready:
+                    self.advance(i)
+                ready = self.collect() if self.inflight else []
         return self.outcome
+
+    def probe(self) -> dict[str, dict]:
+        """Each claim's 'auto' settings as a worker with the stages' resources resolves them (claim id -> values)."""
+        task = remote(self.ray, _numerics_task, self.resources)
+        firsts = {spec.id: (spec, self.entries[i]) for i, (spec, _) in enumerate(self.jobs)}
+        refs = {
+            cid: task.remote(spec.model_dump(mode="json"), self.profile, entry) for cid, (spec, entry) in firsts.items()
+        }
+        found = {}
+        for cid, ref in refs.items():
+            try:
+                found[cid] = self.ray.get(ref)
+            except self.ray.exceptions.RayError:  # a spec a worker cannot resolve: its run says why
+                continue
+        return found
 
     def submit_plan(self, i: int) -> bool:
         """Submit every stage of run ``i``'s plan that the cache lacks; whether the run waits on any."""
