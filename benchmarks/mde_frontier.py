@@ -21,7 +21,7 @@ from audit.judge import gain_table
 from audit.judge.paired import by_cluster, crossed
 from audit.store import Store
 
-SEEDS = (4, 8, 16, 30, 60)
+SEEDS = (4, 8, 10, 12, 16, 30)
 
 
 def table(store: Store, claim: str, profile: str):

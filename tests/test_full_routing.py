@@ -178,4 +178,6 @@ def test_a_full_run_reads_every_split_from_the_papers_source_end_to_end(data_pac
     chosen = {s["spec"]["task"]: s["output"]["select_items"] for s in stages if "select_items" in s["output"]}
     assert chosen == {"xnli": 4, "pawsx": 4, "udpos": 4, "panx": 500, "xquad": 4, "mlqa": 4, "tydiqa": 2}
     scored = {m.language for m in record.measurements if m.task == "tydiqa" and m.metric == "score[baseline]"}
-    assert scored == {"ar", "bn"}  # from the hub's TyDiQA dev (the pack's copies carry no answers); fi, id absent
+    # From the hub's TyDiQA dev (the pack's copies carry no answers), English too at full, as XTREME
+    # averages it; fi absent from the mirror.
+    assert scored == {"ar", "bn", "en"}

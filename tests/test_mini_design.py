@@ -53,3 +53,20 @@ def test_a_task_mini_cannot_learn_is_left_out_with_its_measured_reason(settings)
         s.task for s in several.stages
     }
     assert any(n.startswith("hellaswag left out at mini: multilingual-e5-small does not learn") for n in several.notes)
+
+
+def test_a_target_mini_cannot_learn_is_left_out_and_alone_is_not_applicable():
+    """PAWS-X's untouched mini model gave one class to every held-out pair (57.4-59.1%, the majority)."""
+    from types import SimpleNamespace
+
+    from audit.contract import NotApplicable
+    from experiments.transfer.pipeline import Pipeline
+    from tests.tiny import transfer_params
+
+    pipe = Pipeline(SimpleNamespace(profile=Profile.MINI, seed=0), transfer_params(), cache=None)
+    assert [t.name for t in pipe.applicable([get("pawsx"), get("xnli")])] == ["xnli"]
+    assert pipe.notes[0].startswith("pawsx left out at mini: multilingual-e5-small does not learn PAWS-X")
+    with pytest.raises(NotApplicable, match="one class to every held-out pair"):
+        pipe.applicable([get("pawsx")])
+    full = Pipeline(SimpleNamespace(profile=Profile.FULL, seed=0), transfer_params(), cache=None)
+    assert full.applicable([get("pawsx")]) == [get("pawsx")]  # a measured reason holds only where measured
