@@ -74,7 +74,8 @@ def test_show_plan_and_the_record_carry_the_same_plan(ran):
     from tests.test_cli import invoke
 
     record, _, settings, spec = ran
-    args = ["--profile", "smoke", *[a for p in PARAMS for a in ("-p", p)], "-f", "json"]
+    given = [*PARAMS, f"control={record.params['control']}"]
+    args = ["--profile", "smoke", *[a for p in given for a in ("-p", p)], "-f", "json"]
     shown = json.loads(invoke(settings, "show", "squad-gain", *args).stdout)["run_plan"]
     planned = json.loads(invoke(settings, "plan", "--claim", "squad-gain", "--seeds", "1", *args).stdout)
     assert shown == planned["plans"][0]["runs"][0] == record.plan
@@ -115,13 +116,15 @@ def test_a_value_the_schedule_also_sets_to_the_same_is_no_clash():
 
 
 def test_a_tasks_own_setting_that_replaces_the_specs_is_noted():
-    """hellaswag trains 4 questions a step at mini (16 sequences); the spec's batch_size 16 is noted as replaced."""
+    """CosmosQA trains 4 questions a step at mini (16 sequences); the spec's batch_size 16 is noted as replaced.
+
+    (HellaSwag, the claim's own task, is left out at mini since 2026-12-08: it is not learned there.)"""
     if not (SHARED / "data").is_dir():
         pytest.skip("data pack not found")
-    spec = load_all(CLAIMS)["hellaswag-gain"]
+    spec = load_all(CLAIMS)["hellaswag-gain"].with_params(Profile.MINI, {"intermediate": ["cosmosqa"]})
     settings = Settings(store=SHARED / "n.duckdb", claims_dir=CLAIMS, data_dir=SHARED / "data")
     plan = resolve_run(spec, Profile.MINI, 0, settings)
-    assert any("hellaswag trains with batch_size 4" in n and "16" in n for n in plan.notes)
+    assert any("cosmosqa trains with batch_size 4" in n and "16" in n for n in plan.notes)
 
 
 def test_the_plan_carries_the_judges_settings(data_pack):

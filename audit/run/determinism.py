@@ -51,8 +51,10 @@ def stage_seed(name: str, spec: dict[str, Any]) -> int:
     return int(hashlib.sha256(blob.encode()).hexdigest()[:8], 16)
 
 
-def rng(seed: int) -> random.Random:
-    """A private Python generator seeded with ``seed`` (a shuffle that must not move the global state)."""
+def rng(seed: int | str) -> random.Random:
+    """A private Python generator seeded with ``seed`` (a shuffle that must not move the global state).
+
+    A str seed is hashed by ``random`` itself (SHA-512), the same in every process."""
     return random.Random(seed)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import random
 
+from audit.contract import determinism
+
 PLACEBO = "placebo"  # an arm's placebo is named "<arm>~placebo"
 
 
@@ -30,7 +32,7 @@ def arm_of(arm: str) -> str:
 
 def shuffled(fmt: str, rows: list[dict], seed: int, task: str) -> list[dict]:
     """``rows`` with their labels made independent of their inputs (see the module docstring)."""
-    rng = random.Random(f"placebo:{task}:{seed}")  # a str seed is hashed the same in every process
+    rng = determinism.rng(f"placebo:{task}:{seed}")  # a str seed is hashed the same in every process
     if fmt in ("pair", "choice"):
         labels = [r["label"] for r in rows]
         rng.shuffle(labels)
