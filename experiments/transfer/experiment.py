@@ -159,7 +159,7 @@ def _headline(
     gains = headline.gains(scores, plan, names)
     per_arm = {arm: float(headline.value({arm: g}, names, None)) for arm, g in gains.items()}
     out = [
-        *_per_task("gain", headline.gains(scores, plan, names)),
+        *_per_task("gain", gains),
         Measurement(metric=metric, value=float(headline.value(gains, names, select)), split="dev"),
         Measurement(metric="positive_share", value=sum(v > 0 for v in per_arm.values()) / len(per_arm), split="dev"),
     ]
